@@ -1,0 +1,226 @@
+/**
+ * The headless runner against real tslab kernels, on fixture notebooks.
+ * Each case copies fixtures into a temp folder so the committed ones never change.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../tools/notebook-runner/cli';
+import { runNotebook } from '../../tools/notebook-runner/run';
+import { readNotebook } from '../../tools/notebook-runner/notebook';
+import { parseConfig } from '../../tools/notebook-runner/config';
+import { validateNotebookJson } from '../../tools/notebook-runner/validate';
+import type { Notebook } from '../../tools/notebook-runner/notebook';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Copies the config and the named fixture into a fresh folder; returns the notebook path. */
+function workspace(name: string, fixture = 'pass.ipynb'): string {
+  const d = path.join(dir, name);
+  fs.mkdirSync(d, { recursive: true });
+  fs.copyFileSync(path.join(FIXTURES, 'runner.config.json'), path.join(d, 'runner.config.json'));
+  const target = path.join(d, fixture);
+  fs.copyFileSync(path.join(FIXTURES, fixture), target);
+  return target;
+}
+
+/** Writes a notebook made of the given code cells (sources) into a fresh folder. */
+function notebookOf(name: string, sources: Array<string | [string, string[]]>): string {
+  const d = path.join(dir, name);
+  fs.mkdirSync(d, { recursive: true });
+  fs.copyFileSync(path.join(FIXTURES, 'runner.config.json'), path.join(d, 'runner.config.json'));
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+    cells: sources.map((s, i) => {
+      const [source, tags] = Array.isArray(s) ? s : [s, []];
+      return { cell_type: 'code', id: `cell${i + 1}`, metadata: tags.length ? { tags } : {}, source, outputs: [], execution_count: null };
+    }),
+  };
+  const file = path.join(d, `${name}.ipynb`);
+  fs.writeFileSync(file, JSON.stringify(nb));
+  return file;
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await runCli([...args, '--failed-dir', path.join(dir, 'failed')], (s) => lines.push(s));
+  return { code, out: lines.join('\n') };
+}
+
+/** Pids of live processes whose working directory is inside `folder` (Linux /proc). */
+function processesIn(folder: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${entry}/cwd`).startsWith(folder)) pids.push(Number(entry));
+    } catch {
+      // process gone or not ours
+    }
+  }
+  return pids;
+}
+
+describe('notebook runner', () => {
+  it('passes the committed fixture, whose outputs hold timestamps, durations, a progress bar and an expected error', async () => {
+    const file = workspace('pass');
+    const before = fs.readFileSync(file, 'utf8');
+    const { code, out } = await cli([file]);
+    expect(out).toMatch(/^PASS .*pass\.ipynb/m);
+    expect(out.trim().split('\n').pop()).toBe('1 passed, 0 failed');
+    expect(code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before); // never writes without --update
+  });
+
+  it('fails on a changed stored output with a diff naming notebook and cell; --update restores it byte for byte', async () => {
+    const file = workspace('changed');
+    const original = fs.readFileSync(file, 'utf8');
+    expect(original).toContain('demo 0,1,4');
+    fs.writeFileSync(file, original.replace('demo 0,1,4', 'demo 0,1,5'));
+    const { code, out } = await cli([file]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL .*changed\/pass\.ipynb/);
+    expect(out).toContain('cell 3 [c2]');
+    expect(out).toContain('- demo 0,1,5');
+    expect(out).toContain('+ demo 0,1,4');
+    expect(out.trim().split('\n').pop()).toBe('0 passed, 1 failed');
+    expect(fs.existsSync(path.join(dir, 'failed', 'pass.ipynb'))).toBe(true);
+
+    expect((await cli([file, '--update'])).code).toBe(0);
+    const updated = fs.readFileSync(file, 'utf8');
+    expect(updated).toBe(original);
+    expect((await cli([file, '--update'])).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe(updated); // a second --update is byte-identical
+    expect(validateNotebookJson(JSON.parse(updated))).toEqual([]);
+  });
+
+  it('fails on a runtime error, names the cell, and does not run later cells', async () => {
+    const file = notebookOf('runtime', ['console.log("one")', 'throw new Error("boom in cell two")', 'console.log("three")']);
+    const { code, out } = await cli([file]);
+    expect(code).toBe(1);
+    expect(out).toContain('cell 2 [cell2] throw new Error("boom in cell two")');
+    expect(out).toContain('the cell raised an error');
+    expect(out).toContain('Error: boom in cell two');
+    expect(out).toContain('1 later cell(s) not run: 3');
+  });
+
+  it('fails on a TypeScript compile error (stderr text plus status error)', async () => {
+    const file = notebookOf('compile', ['const x: number = "not a number";']);
+    const { code, out } = await cli([file]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/Type 'string' is not assignable to type 'number'/);
+  });
+
+  it('requires an error in nbval-raises cells', async () => {
+    const file = notebookOf('raises', [['console.log("fine")', ['nbval-raises']]]);
+    const { code, out } = await cli([file]);
+    expect(code).toBe(1);
+    expect(out).toContain('expected an error (tag nbval-raises)');
+  });
+
+  it('times out an infinite loop, kills the kernel and leaves no process behind', async () => {
+    const file = notebookOf('loop', ['console.log("start")', 'while (true) {}', 'console.log("never")']);
+    const t0 = Date.now();
+    const { code, out } = await cli([file, '--timeout', '3']);
+    expect(code).toBe(1);
+    expect(out).toContain('cell 2 [cell2] while (true) {}');
+    expect(out).toContain('timed out after 3 s; the kernel was killed');
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(processesIn(path.dirname(file))).toEqual([]);
+  });
+
+  it('fails when the kernel dies', async () => {
+    const file = notebookOf('death', ['process.exit(3)']);
+    const { code, out } = await cli([file]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/kernel died while running the cell \(exit code 3\)/);
+  });
+
+  it('fails on an asynchronous error that surfaces after its cell finished', async () => {
+    const file = notebookOf('async', ['setTimeout(() => { throw new Error("late failure"); }, 50); console.log("returned")', 'console.log("next")']);
+    const { code, out } = await cli([file]);
+    expect(code).toBe(1);
+    expect(out).toContain('cell 1 [cell1]');
+    expect(out).toContain('an asynchronous error surfaced after the cell finished');
+    expect(out).toContain('late failure');
+  });
+
+  it("detects tslab's silent abort of a cell sent right after an error", async () => {
+    const file = notebookOf('abort', [['throw new Error("expected")', ['nbval-raises']], 'console.log("silently dropped?")']);
+    const nb = readNotebook(file);
+    const config = parseConfig('{}');
+    const r = await runNotebook(file, nb, { timeout: 20, config, update: true, afterErrorMs: 0 });
+    expect(r.passed).toBe(false);
+    expect(r.cells[1].problems.join()).toMatch(/tslab aborted this cell/);
+    // With the runner's normal pause after an error, the same notebook passes.
+    const ok = await runNotebook(file, nb, { timeout: 20, config, update: true });
+    expect(ok.cells.map((c) => c.status)).toEqual(['passed', 'passed']);
+  });
+
+  it('reports a kernel that cannot be started', async () => {
+    const file = notebookOf('nokernel', ['1']);
+    const r = await runNotebook(file, readNotebook(file), {
+      timeout: 5,
+      config: parseConfig('{}'),
+      update: false,
+      kernel: { argv: () => ['/nonexistent/tslab', 'kernel'], startTimeout: 5 },
+    });
+    expect(r.passed).toBe(false);
+    expect(r.error).toMatch(/could not start the tslab kernel/);
+  });
+
+  it('injects parameters from a profile and --param, records them, and type-checks them', async () => {
+    const file = workspace('params');
+    const { code } = await cli([file, '--update', '--profile', 'big', '--param', 'n=4']);
+    expect(code).toBe(0);
+    const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as Notebook & { cells: Array<{ source: string[]; outputs: Array<{ text?: string[] }> }> };
+    expect(nb.cells[2].source.join('')).toBe('// Parameters injected by the notebook runner (profile big, --param n=4).\nn = 4;\nlabel = "big";');
+    expect(nb.cells[3].outputs[0].text).toEqual(['big 0,1,4,9\n']);
+    expect(nb.metadata.sprint_runner).toEqual({ injected_parameters: { n: 4, label: 'big' }, origin: 'profile big, --param n=4' });
+    // A wrongly typed value is a TypeScript error in the injected cell.
+    const bad = await cli([workspace('params-bad'), '--param', 'n="four"']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/Type 'string' is not assignable to type 'number'/);
+    // Unknown parameters and profiles are refused before any kernel starts.
+    expect((await cli([workspace('params-unknown'), '--param', 'epochs=3'])).out).toMatch(/no notebook among those run declares 'epochs'/);
+    expect((await cli([workspace('params-profile'), '--profile', 'nope'])).out).toMatch(/unknown profile 'nope'.*defines: small, big/);
+  });
+
+  it('runs notebooks in parallel and in stages, and writes JUnit', async () => {
+    const a = notebookOf('stage', ['require("fs").writeFileSync("made-by-01.txt", "x")']);
+    const stageDir = path.dirname(a);
+    fs.renameSync(a, path.join(stageDir, '01_make.ipynb'));
+    const b = notebookOf('stage', ['console.log(require("fs").readFileSync("made-by-01.txt", "utf8"))']);
+    fs.renameSync(b, path.join(stageDir, '02_use.ipynb'));
+    const c = notebookOf('stage', ['console.log("independent")']);
+    fs.renameSync(c, path.join(stageDir, '02_other.ipynb'));
+    const junit = path.join(dir, 'report.xml');
+    const { code, out } = await cli([stageDir, '--jobs', '2', '--junit', junit, '--update']);
+    expect(code).toBe(0);
+    expect(out.trim().split('\n').pop()).toBe('3 passed, 0 failed');
+    expect(out.indexOf('01_make')).toBeLessThan(out.indexOf('02_use'));
+    const xml = fs.readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testsuites name="notebooks" tests="3" failures="0">');
+  });
+
+  it('does not run a later stage when an earlier one failed', async () => {
+    const a = notebookOf('blocked', ['throw new Error("x")']);
+    const stageDir = path.dirname(a);
+    fs.renameSync(a, path.join(stageDir, '01_fail.ipynb'));
+    const b = notebookOf('blocked', ['1']);
+    fs.renameSync(b, path.join(stageDir, '02_after.ipynb'));
+    const { code, out } = await cli([stageDir]);
+    expect(code).toBe(1);
+    expect(out).toContain('not run: it comes after 01_fail.ipynb, which failed');
+    expect(out.trim().split('\n').pop()).toBe('0 passed, 2 failed');
+  });
+});

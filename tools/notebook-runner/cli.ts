@@ -1,0 +1,266 @@
+/**
+ * `npm run notebooks -- [paths…] [--update] [--profile NAME] [--param k=v]
+ *                      [--timeout S] [--jobs N] [--junit FILE]`
+ *
+ * Runs every notebook in a fresh tslab kernel and compares its outputs with the
+ * stored ones (nbval style); `--update` rewrites the stored outputs instead.
+ * Notebooks whose names start with a number form stages run in that order
+ * (01_* before 02_*), since later notebooks read files earlier ones write;
+ * notebooks within a stage run in parallel.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, type RunnerConfig } from './config';
+import { REPO_ROOT } from './kernel';
+import { readNotebook, writeFileAtomic, writeNotebook, serializeNotebook } from './notebook';
+import { injectParameters, parseParam, declaredParameters, parametersCellIndex, ParameterError } from './params';
+import { runNotebook, type NotebookResult } from './run';
+import { toJUnit } from './junit';
+
+export const HELP = `Usage: npm run notebooks -- [paths…] [options]
+
+Runs notebooks headless in fresh tslab kernels and checks their outputs
+against the stored ones. Paths are .ipynb files or folders (default: notebooks).
+
+Options:
+  --update           rewrite the stored outputs (atomically) instead of comparing
+  --profile NAME     inject the parameter set NAME from runner.config.json
+                     (default: $SPRINT_PROFILE; none injects nothing)
+  --param k=v        override one parameter (repeatable; v is JSON or a string)
+  --timeout S        per-cell timeout in seconds (default: runner.config.json, else 900)
+  --jobs N           notebooks run at once within a stage (default: CPU count)
+  --junit FILE       also write a JUnit XML report
+  --failed-dir DIR   where executed copies of failing notebooks go (default: .runner/failed)
+  -h, --help         this text
+
+The last line is "N passed, N failed"; the exit code is 1 when any failed.`;
+
+export interface CliOptions {
+  paths: string[];
+  update: boolean;
+  profile?: string;
+  params: Record<string, unknown>;
+  timeout?: number;
+  jobs: number;
+  junit?: string;
+  failedDir: string;
+}
+
+export class UsageError extends Error {}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        update: { type: 'boolean', default: false },
+        profile: { type: 'string' },
+        param: { type: 'string', multiple: true, default: [] },
+        timeout: { type: 'string' },
+        jobs: { type: 'string' },
+        junit: { type: 'string' },
+        'failed-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const num = (name: string, s: string | undefined, integer: boolean): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got '${s}'`);
+    return n;
+  };
+  const params: Record<string, unknown> = {};
+  for (const p of v.param as string[]) {
+    try {
+      const [k, val] = parseParam(p);
+      params[k] = val;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return {
+    paths: parsed.positionals.length ? parsed.positionals : ['notebooks'],
+    update: Boolean(v.update),
+    profile: (v.profile as string | undefined) ?? (env.SPRINT_PROFILE || undefined),
+    params,
+    timeout: num('timeout', v.timeout as string | undefined, false),
+    jobs: num('jobs', v.jobs as string | undefined, true) ?? Math.max(1, os.cpus().length),
+    junit: v.junit as string | undefined,
+    failedDir: (v['failed-dir'] as string | undefined) ?? path.join(REPO_ROOT, '.runner', 'failed'),
+  };
+}
+
+/** Expands folders to the .ipynb files directly inside them (sorted); checks files exist. */
+export function findNotebooks(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!fs.existsSync(p)) throw new UsageError(`no such notebook or folder: ${p}`);
+    if (fs.statSync(p).isDirectory()) {
+      for (const f of fs.readdirSync(p).sort()) if (f.endsWith('.ipynb')) out.push(path.join(p, f));
+    } else if (p.endsWith('.ipynb')) out.push(p);
+    else throw new UsageError(`not a notebook (.ipynb): ${p}`);
+  }
+  return [...new Set(out)];
+}
+
+/** Groups notebooks into stages by numeric filename prefix; unnumbered ones join the first stage. */
+export function stages(files: string[]): string[][] {
+  const keyOf = (f: string) => {
+    const m = /^(\d+)[_\-. ]/.exec(path.basename(f));
+    return m ? Number(m[1]) : -1;
+  };
+  const keys = [...new Set(files.map(keyOf))].sort((a, b) => a - b);
+  const groups = keys.map((k) => files.filter((f) => keyOf(f) === k));
+  if (groups.length > 1 && keys[0] === -1) {
+    groups[1] = [...groups[0], ...groups[1]];
+    groups.shift();
+  }
+  return groups;
+}
+
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(workers);
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
+}
+
+export function report(r: NotebookResult, update: boolean): string {
+  const rel = path.relative(process.cwd(), r.file) || r.file;
+  const ran = r.cells.filter((c) => c.status === 'passed' || c.status === 'failed').length;
+  const head = `${r.passed ? 'PASS' : 'FAIL'} ${rel} (${ran} cells run, ${(r.durationMs / 1000).toFixed(1)} s${update && r.passed ? ', outputs updated' : ''})`;
+  const lines = [head];
+  if (r.error) lines.push(indent(r.error, '    '));
+  for (const c of r.cells) {
+    if (c.status === 'failed') {
+      lines.push(`  ✗ cell ${c.index} [${c.id}] ${c.title}`);
+      for (const p of c.problems) lines.push(indent(p, '      '));
+    }
+  }
+  const notRun = r.cells.filter((c) => c.status === 'not-run');
+  if (notRun.length && !r.error) lines.push(`  - ${notRun.length} later cell(s) not run: ${notRun.map((c) => c.index).join(', ')}`);
+  return lines.join('\n');
+}
+
+export async function runCli(argv: string[], log: (s: string) => void = console.log): Promise<number> {
+  let opts: CliOptions | 'help';
+  let files: string[];
+  try {
+    opts = parseCli(argv);
+    if (opts === 'help') {
+      log(HELP);
+      return 0;
+    }
+    files = findNotebooks(opts.paths);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      log(`error: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (files.length === 0) {
+    log('error: no notebooks found');
+    return 2;
+  }
+  const o = opts;
+
+  // Prepare every notebook first, so a bad parameter stops us before any kernel starts.
+  const prepared = new Map<string, { nb: ReturnType<typeof readNotebook>; config: RunnerConfig }>();
+  try {
+    const explicit = Object.keys(o.params);
+    for (const name of explicit) {
+      const declaredSomewhere = files.some((f) => {
+        const nb = readNotebook(f);
+        const at = parametersCellIndex(nb);
+        return at >= 0 && declaredParameters(nb.cells[at].source).some((d) => d.name === name);
+      });
+      if (!declaredSomewhere) throw new ParameterError(`--param ${name}: no notebook among those run declares '${name}' in its parameters cell`);
+    }
+    for (const f of files) {
+      const config = loadConfig(path.dirname(f));
+      let values: Record<string, unknown> = {};
+      const origin: string[] = [];
+      if (o.profile) {
+        const profile = config.profiles[o.profile];
+        if (!profile) throw new ParameterError(`unknown profile '${o.profile}' for ${f}; ${config.file ?? 'runner.config.json'} defines: ${Object.keys(config.profiles).join(', ') || 'none'}`);
+        values = { ...profile };
+        origin.push(`profile ${o.profile}`);
+      }
+      if (explicit.length) origin.push(...explicit.map((k) => `--param ${k}=${JSON.stringify(o.params[k])}`));
+      values = { ...values, ...o.params };
+      const { notebook } = injectParameters(readNotebook(f), values, origin.join(', '));
+      prepared.set(f, { nb: notebook, config });
+    }
+  } catch (e) {
+    if (e instanceof ParameterError || (e as Error).name === 'NotebookFormatError' || (e as Error).name === 'ConfigError') {
+      log(`error: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const results: NotebookResult[] = [];
+  let blockedBy: string | null = null;
+  for (const stage of stages(files)) {
+    if (blockedBy) {
+      for (const f of stage) {
+        log(`FAIL ${f}\n    not run: it comes after ${blockedBy}, which failed`);
+        results.push({ file: f, passed: false, error: `not run: ${blockedBy} failed`, cells: [], durationMs: 0, executed: prepared.get(f)!.nb });
+      }
+      continue;
+    }
+    await pool(stage, o.jobs, async (f) => {
+      const { nb, config } = prepared.get(f)!;
+      const r = await runNotebook(f, nb, {
+        timeout: o.timeout ?? config.timeout,
+        config,
+        update: o.update,
+        env: { SPRINT_RUNNER: '1', ...(o.profile ? { SPRINT_PROFILE: o.profile } : {}) },
+      });
+      if (r.passed && o.update) writeNotebook(f, r.executed);
+      if (!r.passed) {
+        const copy = path.join(o.failedDir, path.basename(f));
+        fs.mkdirSync(o.failedDir, { recursive: true });
+        writeFileAtomic(copy, serializeNotebook(r.executed));
+        log(report(r, o.update) + `\n  executed copy: ${path.relative(process.cwd(), copy)}`);
+      } else {
+        log(report(r, o.update));
+      }
+      results.push(r);
+    });
+    const failed = results.find((r) => !r.passed && stage.includes(r.file));
+    if (failed) blockedBy = path.basename(failed.file);
+  }
+  if (o.junit) writeFileAtomic(o.junit, toJUnit(results));
+  const passed = results.filter((r) => r.passed).length;
+  log(`${passed} passed, ${results.length - passed} failed`);
+  return results.length - passed ? 1 : 0;
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,334 @@
+/**
+ * A tslab kernel as a child process, driven over ZeroMQ.
+ *
+ * The kernel is started from the project's committed kernelspec
+ * (kernels/tslab/kernel.json) with execa; we write its connection file, connect
+ * DEALER sockets to shell and control and a SUBSCRIBER to iopub, and talk the
+ * Jupyter messaging protocol (protocol.ts). No Python and no jupyter_client.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ResultPromise } from 'execa';
+import * as zmq from 'zeromq';
+import { decode, encode, makeMessage, type JupyterMessage } from './protocol';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const KERNELSPEC_DIR = path.join(REPO_ROOT, 'kernels', 'tslab');
+
+export class KernelError extends Error {}
+export class KernelDiedError extends KernelError {}
+export class CellTimeoutError extends KernelError {}
+
+/** The command line of the committed kernelspec, with Jupyter's placeholders filled in. */
+export function kernelArgv(connectionFile: string, specDir = KERNELSPEC_DIR): string[] {
+  const specFile = path.join(specDir, 'kernel.json');
+  if (!fs.existsSync(specFile)) throw new KernelError(`kernelspec not found: ${specFile}`);
+  const spec = JSON.parse(fs.readFileSync(specFile, 'utf8')) as { argv: string[] };
+  return spec.argv.map((a) => a.replace('{resource_dir}', specDir).replace('{connection_file}', connectionFile));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(addr.port));
+    });
+  });
+}
+
+/** What one execute_request produced. */
+export interface ExecuteResult {
+  /** msg_id of the execute_request (iopub messages name it as parent). */
+  msgId: string;
+  /** 'ok', 'error', or tslab's 'abort' (request dropped after an earlier error). */
+  status: string;
+  executionCount: number | null;
+  /** iopub messages (stream, display_data, execute_result, error, ...) in arrival order. */
+  messages: JupyterMessage[];
+}
+
+export interface KernelOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  /** Seconds to wait for kernel_info. */
+  startTimeout?: number;
+  argv?: (connectionFile: string) => string[];
+}
+
+export class Kernel {
+  private child!: ResultPromise;
+  private shell = new zmq.Dealer();
+  private control = new zmq.Dealer();
+  private iopub = new zmq.Subscriber();
+  private key = randomBytes(32).toString('hex');
+  private session = randomUUID();
+  private tmpDir = '';
+  private exited: { code: number | null; signal: string | null } | null = null;
+  private exitWaiters: Array<() => void> = [];
+  private shellWaiters = new Map<string, (m: JupyterMessage) => void>();
+  private iopubListeners = new Set<(m: JupyterMessage) => void>();
+  private closed = false;
+  /** Everything the kernel process wrote to its own stderr/stdout (not via iopub). */
+  processOutput = '';
+  /** Callback for text the kernel process writes to its real stderr (async errors). */
+  onProcessStderr: ((text: string) => void) | null = null;
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exited !== null;
+  }
+
+  static async start(opts: KernelOptions): Promise<Kernel> {
+    const k = new Kernel();
+    await k.launch(opts);
+    return k;
+  }
+
+  private async launch(opts: KernelOptions): Promise<void> {
+    this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-kernel-'));
+    const ports = [];
+    for (let i = 0; i < 5; i++) ports.push(await freePort());
+    const [shellPort, iopubPort, stdinPort, controlPort, hbPort] = ports;
+    const conn = {
+      transport: 'tcp',
+      ip: '127.0.0.1',
+      shell_port: shellPort,
+      iopub_port: iopubPort,
+      stdin_port: stdinPort,
+      control_port: controlPort,
+      hb_port: hbPort,
+      key: this.key,
+      signature_scheme: 'hmac-sha256',
+      kernel_name: 'tslab',
+    };
+    const connFile = path.join(this.tmpDir, 'connection.json');
+    fs.writeFileSync(connFile, JSON.stringify(conn), { mode: 0o600 });
+    const [cmd, ...args] = (opts.argv ?? ((f) => kernelArgv(f)))(connFile);
+    // execa is ESM-only; this project is CommonJS (tslab's module system), so load it dynamically.
+    const { execa } = await import('execa');
+    this.child = execa(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...opts.env },
+      extendEnv: true,
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+      cleanup: true,
+      forceKillAfterDelay: 2000,
+    });
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.processOutput += text;
+      this.onProcessStderr?.(text);
+    };
+    this.child.stderr?.on('data', onData);
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.processOutput += chunk.toString();
+    });
+    this.child.then((r) => {
+      this.exited = { code: r.exitCode ?? null, signal: r.signal ?? null };
+      for (const w of this.exitWaiters) w();
+      this.exitWaiters = [];
+    });
+
+    this.shell.connect(`tcp://127.0.0.1:${shellPort}`);
+    this.control.connect(`tcp://127.0.0.1:${controlPort}`);
+    this.iopub.connect(`tcp://127.0.0.1:${iopubPort}`);
+    this.iopub.subscribe();
+    void this.pump(this.shell, (m) => this.shellWaiters.get(String(m.parent_header.msg_id))?.(m));
+    void this.pump(this.control, (m) => this.shellWaiters.get(String(m.parent_header.msg_id))?.(m));
+    void this.pump(this.iopub, (m) => {
+      for (const l of this.iopubListeners) l(m);
+    });
+    await this.waitReady((opts.startTimeout ?? 60) * 1000);
+  }
+
+  private async pump(sock: zmq.Dealer | zmq.Subscriber, handle: (m: JupyterMessage) => void): Promise<void> {
+    try {
+      for await (const frames of sock) {
+        let msg: JupyterMessage;
+        try {
+          msg = decode(this.key, frames as Buffer[]);
+        } catch {
+          continue; // unsigned or malformed: not from our kernel, ignore
+        }
+        handle(msg);
+      }
+    } catch {
+      // socket closed
+    }
+  }
+
+  /**
+   * kernel_info handshake. The iopub subscription takes a moment to reach the
+   * kernel (ZeroMQ's slow joiner), so we repeat kernel_info_request until an
+   * iopub status message for one of them arrives: then no output can be lost.
+   */
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let iopubSeen = false;
+    const sent = new Set<string>();
+    const listener = (m: JupyterMessage) => {
+      if (m.header.msg_type === 'status' && sent.has(String(m.parent_header.msg_id))) iopubSeen = true;
+    };
+    this.iopubListeners.add(listener);
+    try {
+      let replied = false;
+      while (!(replied && iopubSeen)) {
+        if (this.exited) throw new KernelDiedError(this.deathMessage('while starting'));
+        if (Date.now() > deadline) throw new KernelError(`kernel did not answer kernel_info within ${timeoutMs / 1000} s`);
+        const msg = makeMessage(this.session, 'kernel_info_request', {});
+        sent.add(msg.header.msg_id);
+        const reply = await this.request(this.shell, msg, 500).catch(() => null);
+        if (reply) replied = true;
+        if (replied && !iopubSeen) await sleep(50);
+      }
+    } finally {
+      this.iopubListeners.delete(listener);
+    }
+  }
+
+  deathMessage(when: string): string {
+    const how = this.exited?.signal ? `signal ${this.exited.signal}` : `exit code ${this.exited?.code}`;
+    const tail = this.processOutput.trim().split('\n').slice(-15).join('\n');
+    return `kernel died ${when} (${how})${tail ? `; its last output:\n${tail}` : ''}`;
+  }
+
+  private request(sock: zmq.Dealer, msg: JupyterMessage<unknown>, timeoutMs: number): Promise<JupyterMessage> {
+    return new Promise((resolve, reject) => {
+      const id = msg.header.msg_id;
+      const timer = setTimeout(() => {
+        this.shellWaiters.delete(id);
+        reject(new CellTimeoutError(`no reply to ${msg.header.msg_type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.shellWaiters.set(id, (m) => {
+        clearTimeout(timer);
+        this.shellWaiters.delete(id);
+        resolve(m);
+      });
+      sock.send(encode(this.key, msg)).catch(reject);
+    });
+  }
+
+  /**
+   * Runs one cell. Resolves when both the execute_reply and the iopub `idle`
+   * status for it have arrived. Rejects with CellTimeoutError after timeoutMs
+   * and with KernelDiedError if the process exits meanwhile.
+   */
+  execute(code: string, timeoutMs: number): Promise<ExecuteResult> {
+    const msg = makeMessage(this.session, 'execute_request', {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    });
+    const id = msg.header.msg_id;
+    const messages: JupyterMessage[] = [];
+    return new Promise<ExecuteResult>((resolve, reject) => {
+      let reply: JupyterMessage | null = null;
+      let idle = false;
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        this.iopubListeners.delete(listener);
+        this.shellWaiters.delete(id);
+        this.exitWaiters = this.exitWaiters.filter((w) => w !== onExit);
+        if (err) reject(err);
+        else
+          resolve({
+            msgId: id,
+            status: String(reply!.content.status),
+            executionCount: (reply!.content.execution_count as number | undefined) ?? null,
+            messages,
+          });
+      };
+      const check = () => {
+        if (reply && idle) finish();
+      };
+      const listener = (m: JupyterMessage) => {
+        if (m.parent_header.msg_id !== id) return;
+        if (m.header.msg_type === 'status') {
+          if ((m.content as { execution_state?: string }).execution_state === 'idle') {
+            idle = true;
+            check();
+          }
+        } else {
+          messages.push(m);
+        }
+      };
+      const onExit = () => finish(new KernelDiedError(this.deathMessage('while running the cell')));
+      const timer = setTimeout(() => finish(new CellTimeoutError(`cell did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.iopubListeners.add(listener);
+      this.exitWaiters.push(onExit);
+      this.shellWaiters.set(id, (m) => {
+        reply = m;
+        check();
+      });
+      if (this.exited) return onExit();
+      this.shell.send(encode(this.key, msg)).catch((e) => finish(e));
+    });
+  }
+
+  /** Listens to every iopub message (used to catch output that arrives after a cell finished). */
+  onIopub(listener: (m: JupyterMessage) => void): () => void {
+    this.iopubListeners.add(listener);
+    return () => this.iopubListeners.delete(listener);
+  }
+
+  /** Asks the kernel to shut down; kills it if it has not exited within graceMs. */
+  async shutdown(graceMs = 3000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.exited) {
+      const msg = makeMessage(this.session, 'shutdown_request', { restart: false });
+      await this.control.send(encode(this.key, msg)).catch(() => undefined);
+      await this.waitExit(graceMs);
+    }
+    if (!this.exited) this.kill();
+    await this.waitExit(5000);
+    this.closeSockets();
+  }
+
+  /** Kills the kernel process at once (SIGKILL) and waits for it to be gone. */
+  async kill(): Promise<void> {
+    if (!this.exited) this.child.kill('SIGKILL');
+    await this.waitExit(5000);
+    this.closed = true;
+    this.closeSockets();
+  }
+
+  private waitExit(ms: number): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        self.exitWaiters = self.exitWaiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.exitWaiters.push(done);
+    });
+  }
+
+  private closeSockets(): void {
+    for (const s of [this.shell, this.control, this.iopub]) {
+      if (!s.closed) s.close();
+    }
+    if (this.tmpDir) fs.rmSync(this.tmpDir, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
