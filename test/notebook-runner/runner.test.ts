@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../tools/notebook-runner/cli';
 import { runNotebook } from '../../tools/notebook-runner/run';
@@ -56,6 +57,15 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   return { code, out: lines.join('\n') };
 }
 
+function hasPythonNbformat(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import nbformat'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Pids of live processes whose working directory is inside `folder` (Linux /proc). */
 function processesIn(folder: string): number[] {
   const pids: number[] = [];
@@ -101,6 +111,13 @@ describe('notebook runner', () => {
     expect((await cli([file, '--update'])).code).toBe(0);
     expect(fs.readFileSync(file, 'utf8')).toBe(updated); // a second --update is byte-identical
     expect(validateNotebookJson(JSON.parse(updated))).toEqual([]);
+    // Cross-check with the reference validator where Debian's python3-nbformat is
+    // installed (.ci/run installs it, so CI always runs this).
+    if (hasPythonNbformat()) {
+      expect(execFileSync('/usr/bin/python3', ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print("valid")', file], { encoding: 'utf8' }).trim()).toBe('valid');
+    } else if (process.env.CI) {
+      throw new Error('CI must install python3-nbformat (see .ci/run) to validate written notebooks');
+    }
   });
 
   it('fails on a runtime error, names the cell, and does not run later cells', async () => {
