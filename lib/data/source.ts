@@ -1,0 +1,126 @@
+/**
+ * Where the data comes from: the real SPRINT files when the user points at
+ * them (argument, or the SPRINT_DATA_DIR environment variable), otherwise the
+ * embedded synthetic cohort, generated on first use into the git-ignored
+ * folder `<repo>/data/embedded` with a fixed seed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BASELINE_FILE, BP_FILE } from './format';
+import { DEFAULT_SEED, SPRINT_PARTICIPANTS, SimulatedRelease, simulateSprint } from './simulate';
+import { writeFileAtomic } from './store';
+
+/** Bump when the simulator's output changes, so stale embedded files are regenerated. */
+export const GENERATOR_VERSION = 1;
+
+/** Name of the stamp file that marks a folder as written by the simulator. */
+export const STAMP_FILE = 'synthetic.json';
+
+export interface SyntheticStamp {
+  generator: 'sprint-gan-ts simulateSprint';
+  version: number;
+  seed: number;
+  participants: number;
+  note: string;
+}
+
+/**
+ * The repository root (lib/data/../..), with symlinks resolved: notebooks reach
+ * lib through notebooks/lib -> ../lib, and the data folder must still be the
+ * repository's git-ignored /data.
+ */
+export function repoRoot(): string {
+  return path.resolve(fs.realpathSync(__dirname), '..', '..');
+}
+
+/** Default folder of the embedded cohort: `<repo>/data/embedded` (git-ignored). */
+export function defaultEmbeddedDir(): string {
+  return path.join(repoRoot(), 'data', 'embedded');
+}
+
+function readStamp(dir: string): SyntheticStamp | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, STAMP_FILE), 'utf8')) as SyntheticStamp;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `dir` holds a baseline.csv or bp.csv that the simulator did not write (the user's data). */
+export function holdsUserData(dir: string): boolean {
+  const hasCsv = fs.existsSync(path.join(dir, BASELINE_FILE)) || fs.existsSync(path.join(dir, BP_FILE));
+  return hasCsv && readStamp(dir) === undefined;
+}
+
+/**
+ * Writes a simulated release (baseline.csv, bp.csv and the stamp file) into
+ * `dir`, each file atomically. Refuses to replace CSV files it did not write.
+ */
+export function writeSyntheticRelease(dir: string, release: SimulatedRelease, stamp: { seed: number; participants: number }): void {
+  if (holdsUserData(dir)) {
+    throw new Error(
+      `${dir} already holds ${BASELINE_FILE}/${BP_FILE} that were not written by the simulator; ` +
+        'refusing to overwrite them. Choose another folder.',
+    );
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  writeFileAtomic(path.join(dir, BASELINE_FILE), release.baselineCsv);
+  writeFileAtomic(path.join(dir, BP_FILE), release.bpCsv);
+  const doc: SyntheticStamp = {
+    generator: 'sprint-gan-ts simulateSprint',
+    version: GENERATOR_VERSION,
+    seed: stamp.seed,
+    participants: stamp.participants,
+    note: 'Synthetic SPRINT-shaped data, not real patients. Regenerate with `sprint-gan synth`.',
+  };
+  writeFileAtomic(path.join(dir, STAMP_FILE), JSON.stringify(doc, null, 2) + '\n');
+}
+
+/**
+ * Makes sure the embedded cohort (seed {@link DEFAULT_SEED}, 9361
+ * participants) exists in `dir` (default `<repo>/data/embedded`), generating
+ * it when absent or written by an older simulator; returns the folder.
+ */
+export function ensureEmbeddedData(dir: string = defaultEmbeddedDir()): string {
+  const stamp = readStamp(dir);
+  const complete = fs.existsSync(path.join(dir, BASELINE_FILE)) && fs.existsSync(path.join(dir, BP_FILE));
+  if (
+    complete &&
+    stamp &&
+    stamp.version === GENERATOR_VERSION &&
+    stamp.seed === DEFAULT_SEED &&
+    stamp.participants === SPRINT_PARTICIPANTS
+  ) {
+    return dir;
+  }
+  const release = simulateSprint({ seed: DEFAULT_SEED, participants: SPRINT_PARTICIPANTS });
+  writeSyntheticRelease(dir, release, { seed: DEFAULT_SEED, participants: SPRINT_PARTICIPANTS });
+  return dir;
+}
+
+export interface DataSource {
+  /** 'real' when the user named a folder, 'embedded' for the synthetic default. */
+  kind: 'embedded' | 'real';
+  dir: string;
+}
+
+/**
+ * Picks the data folder: `opts.dataDir` if given (non-empty), else the
+ * SPRINT_DATA_DIR environment variable, else the embedded cohort (generated
+ * on first use). A named folder is used as it is; the loader reports what is
+ * wrong with it.
+ */
+export function resolveDataSource(opts: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): DataSource {
+  const env = opts.env ?? process.env;
+  const named = opts.dataDir && opts.dataDir.trim() !== '' ? opts.dataDir : env.SPRINT_DATA_DIR;
+  if (named && named.trim() !== '') {
+    const dir = path.resolve(named);
+    return { kind: readStamp(dir) ? 'embedded' : 'real', dir };
+  }
+  return { kind: 'embedded', dir: ensureEmbeddedData() };
+}
+
+/** Whether a folder was written by the simulator (has the stamp file). */
+export function isSyntheticDir(dir: string): boolean {
+  return readStamp(dir) !== undefined;
+}

@@ -1,0 +1,36 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { STAMP_FILE, ensureEmbeddedData, isSyntheticDir, resolveDataSource, simulateSprint } from '../../lib/data';
+import { FIXTURES, tempDir } from './helpers';
+
+const tmp = tempDir('sprint-source-');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('data source', () => {
+  it('uses the argument, then SPRINT_DATA_DIR', () => {
+    const tiny = path.join(FIXTURES, 'tiny');
+    expect(resolveDataSource({ dataDir: tiny, env: {} })).toEqual({ kind: 'real', dir: tiny });
+    expect(resolveDataSource({ env: { SPRINT_DATA_DIR: tiny } })).toEqual({ kind: 'real', dir: tiny });
+  });
+
+  it('generates the embedded cohort once into a folder and reuses it', () => {
+    const dir = path.join(tmp, 'embedded');
+    expect(ensureEmbeddedData(dir)).toBe(dir);
+    expect(isSyntheticDir(dir)).toBe(true);
+    const bp = path.join(dir, 'bp.csv');
+    expect(fs.readFileSync(bp, 'utf8')).toBe(simulateSprint().bpCsv);
+    const mtime = fs.statSync(bp).mtimeMs;
+    ensureEmbeddedData(dir);
+    expect(fs.statSync(bp).mtimeMs).toBe(mtime);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, STAMP_FILE), 'utf8')).seed).toBe(2015);
+  });
+
+  it('refuses to generate over CSV files it did not write', () => {
+    const dir = path.join(tmp, 'user');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'bp.csv'), 'mine');
+    expect(() => ensureEmbeddedData(dir)).toThrow(/refusing to overwrite/);
+    expect(fs.readFileSync(path.join(dir, 'bp.csv'), 'utf8')).toBe('mine');
+  });
+});
