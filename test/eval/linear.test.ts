@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { accuracy, LinearSvm, LogisticRegression } from '../../lib/eval';
+import { blobs } from './data';
+import { armFixture } from './fixture';
+
+/** Root of a decreasing-minus-increasing function on [lo, hi] by bisection. */
+function bisect(f: (w: number) => number, lo: number, hi: number): number {
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (f(lo) * f(mid) <= 0) hi = mid;
+    else lo = mid;
+  }
+  return (lo + hi) / 2;
+}
+const sig = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** Gradient of C * sum logloss + |w|^2/2 (+ b^2/2 if penalized), computed independently of the implementation. */
+function logisticGradient(X: Float64Array, y: Uint8Array, n: number, d: number, w: Float64Array, b: number, C: number, penB: number): number[] {
+  const g = new Array(d + 1).fill(0);
+  for (let i = 0; i < n; i++) {
+    let z = b;
+    for (let j = 0; j < d; j++) z += w[j] * X[i * d + j];
+    const r = C * (sig(z) - y[i]);
+    for (let j = 0; j < d; j++) g[j] += r * X[i * d + j];
+    g[d] += r;
+  }
+  for (let j = 0; j < d; j++) g[j] += w[j];
+  g[d] += penB * b;
+  return g;
+}
+
+describe('LogisticRegression', () => {
+  it('solves a symmetric 4-point case in closed form (gradient = 0)', () => {
+    // x = -2, -1, 1, 2; y = 0, 0, 1, 1. By symmetry b = 0, and dL/dw = 0 reads
+    // w = C * (4 sigmoid(-2w) + 2 sigmoid(-w)) with C = 1. scikit-learn 1.2.1
+    // (LogisticRegression(tol=1e-12, max_iter=10000)) gives w = 1.00659431, b = -6e-18.
+    const w = bisect((v) => v - (4 * sig(-2 * v) + 2 * sig(-v)), 0, 10);
+    const lr = new LogisticRegression().fit(Float64Array.from([-2, -1, 1, 2]), 4, 1, Uint8Array.from([0, 0, 1, 1]));
+    expect(lr.coefficients[0]).toBeCloseTo(w, 11);
+    expect(lr.coefficients[0]).toBeCloseTo(1.00659431, 7);
+    expect(lr.intercept).toBeCloseTo(0, 12);
+    expect(lr.predictProba(Float64Array.from([1]), 1)[0]).toBeCloseTo(sig(w), 12);
+  });
+
+  it('meets the optimality condition on the fixture, with and without intercept penalty', () => {
+    const { train } = armFixture();
+    for (const penalizeIntercept of [false, true]) {
+      const lr = new LogisticRegression({ penalizeIntercept }).fit(train.x, train.nRows, train.nCols, train.y);
+      expect(lr.converged).toBe(true);
+      const g = logisticGradient(train.x, train.y, train.nRows, train.nCols, lr.coefficients, lr.intercept, 1, penalizeIntercept ? 1 : 0);
+      expect(Math.max(...g.map(Math.abs))).toBeLessThan(1e-8);
+    }
+  });
+
+  it('separates blobs and rejects a single class', () => {
+    const train = blobs(400, 36, 2, 1);
+    const test = blobs(400, 36, 2, 2);
+    const lr = new LogisticRegression().fit(train.x, 400, 36, train.y);
+    expect(accuracy(test.y, lr.predict(test.x, 400))).toBe(1);
+    expect(() => new LogisticRegression().fit(train.x, 400, 36, new Uint8Array(400))).toThrow(/only class 0/);
+  });
+});
+
+describe('LinearSvm', () => {
+  it('solves a symmetric 2-point case in closed form', () => {
+    // x = -1, 1; y = 0, 1; intercept_scaling 1 (bias penalized). By symmetry b = 0 and
+    // min w^2/2 + 2C (1 - w)^2 gives w = 4C / (1 + 4C) = 0.8. scikit-learn 1.2.1 LinearSVC: coef 0.8, intercept 0.
+    const svm = new LinearSvm({ tol: 1e-10 }).fit(Float64Array.from([-1, 1]), 2, 1, Uint8Array.from([0, 1]));
+    expect(svm.coefficients[0]).toBeCloseTo(0.8, 8);
+    expect(svm.intercept).toBeCloseTo(0, 8);
+    expect(Array.from(svm.predict(Float64Array.from([-0.1, 0.1]), 2))).toEqual([0, 1]);
+  });
+
+  it('meets the primal optimality condition on the fixture (squared hinge, penalized bias)', () => {
+    const { train } = armFixture();
+    const n = train.nRows;
+    const d = train.nCols;
+    const svm = new LinearSvm({ tol: 1e-6, maxIter: 20000 }).fit(train.x, n, d, train.y);
+    expect(svm.converged).toBe(true);
+    const w = svm.coefficients;
+    const b = svm.intercept;
+    // grad = w~ - 2C sum_i t_i max(0, 1 - t_i w~.x~_i) x~_i, x~ = [x, 1].
+    const g = new Array(d + 1).fill(0);
+    for (let j = 0; j < d; j++) g[j] = w[j];
+    g[d] = b;
+    for (let i = 0; i < n; i++) {
+      const t = train.y[i] === 1 ? 1 : -1;
+      let z = b;
+      for (let j = 0; j < d; j++) z += w[j] * train.x[i * d + j];
+      const slack = Math.max(0, 1 - t * z);
+      for (let j = 0; j < d; j++) g[j] -= 2 * t * slack * train.x[i * d + j];
+      g[d] -= 2 * t * slack;
+    }
+    expect(Math.max(...g.map(Math.abs))).toBeLessThan(1e-3);
+  });
+
+  it('gives the same solution for any seed, separates blobs', () => {
+    const train = blobs(300, 10, 2, 3);
+    const a = new LinearSvm({ seed: 1, tol: 1e-8, maxIter: 10000 }).fit(train.x, 300, 10, train.y).coefficients;
+    const b = new LinearSvm({ seed: 2, tol: 1e-8, maxIter: 10000 }).fit(train.x, 300, 10, train.y).coefficients;
+    for (let j = 0; j < 10; j++) expect(a[j]).toBeCloseTo(b[j], 5);
+    const test = blobs(300, 10, 2, 4);
+    expect(accuracy(test.y, new LinearSvm().fit(train.x, 300, 10, train.y).predict(test.x, 300))).toBeGreaterThan(0.97);
+  });
+});
