@@ -85,6 +85,12 @@ describe('compare', () => {
     expect(compareOutputs([img('AAAA')], [img('BBBB')], cfg)).toEqual([]);
     expect(compareOutputs([img('AAAA')], [img('AAAA', { 'text/html': '<p>' })], cfg)[0]).toMatch(/MIME types/);
   });
+  it('compares JSON outputs regardless of key order, numbers within tolerance', () => {
+    const json = (v: unknown): Output => ({ output_type: 'display_data', data: { 'application/vnd.plotly.v1+json': v }, metadata: {} });
+    expect(compareOutputs([json({ b: 1, a: { d: 2, c: 3 } })], [json({ a: { c: 3, d: 2 }, b: 1 })], cfg)).toEqual([]);
+    expect(compareOutputs([json({ a: 1 })], [json({ a: 1 + 1e-9 })], cfg)).toEqual([]);
+    expect(compareOutputs([json({ a: 1 })], [json({ a: 2 })], cfg)[0]).toMatch(/vnd.plotly.v1\+json\) differs/);
+  });
   it('flags missing, extra and retyped outputs', () => {
     expect(compareOutputs([stream('x')], [], cfg)[0]).toMatch(/was not produced/);
     expect(compareOutputs([], [stream('x')], cfg)[0]).toMatch(/not in the stored/);

@@ -92,9 +92,20 @@ export function lineDiff(stored: string, fresh: string, context = 2): string {
   return lines.join('\n');
 }
 
+/** JSON with object keys sorted, so key order (which --update normalizes) never counts as a difference. */
+function canonicalJson(v: unknown): string {
+  const sortKeys = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(sortKeys)
+      : x && typeof x === 'object'
+        ? Object.fromEntries(Object.keys(x as object).sort().map((k) => [k, sortKeys((x as Record<string, unknown>)[k])]))
+        : x;
+  return JSON.stringify(sortKeys(v), null, 1);
+}
+
 function bundleText(mime: string, v: unknown): string | null {
   if (mime.startsWith('image/')) return null; // presence only
-  return typeof v === 'string' ? v : JSON.stringify(v, null, 1);
+  return typeof v === 'string' ? v : canonicalJson(v);
 }
 
 function describe(o: Output): string {
