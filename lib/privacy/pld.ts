@@ -66,7 +66,7 @@ import {
 } from './errors';
 import { fft, isPowerOfTwo } from './fft';
 import { rdpSubsampledGaussian } from './rdp';
-import { gaussLegendre, normalCdf, normalSf, normalSfInverse } from './special';
+import { gaussLegendre, logAddExp, normalCdf, normalSf, normalSfInverse } from './special';
 
 export interface PldOptions {
   /** FFT size N (power of two, 2^10 .. 2^24). Default 2^19. The grid step is (window width)/N. */
@@ -125,11 +125,21 @@ function discretizeStep(q: number, sigma: number, h: number, dir: Direction, tol
   const s2 = sigma * sigma;
   const twoS2 = 2 * s2;
   const logQ = Math.log(q);
-  // loss of the remove direction as a function of z; add direction is its negative.
-  const lossRemove = (z: number): number => Math.log1p(q * Math.expm1((2 * z - 1) / twoS2));
+  const log1mQ = Math.log1p(-q);
+  // loss of the remove direction as a function of z; add direction is its negative:
+  //   log(1 - q + q e^u), u = (2z - 1)/(2 s^2).
+  // log1p(q expm1(u)) is accurate while q expm1(u) > -1/2; below that (q near 1 and
+  // u very negative) it cancels (q = 1, u < -37 gave -Infinity), so the log-sum form is used.
+  const lossRemove = (z: number): number => {
+    const u = (2 * z - 1) / twoS2;
+    const x = q * Math.expm1(u);
+    return x > -0.5 ? Math.log1p(x) : logAddExp(log1mQ, logQ + u);
+  };
   // z at which lossRemove(z) = v (increasing); -Infinity if v <= log(1-q).
+  // u = log((e^v - (1 - q)) / q); for v <= -1/2, e^v - (1 - q) is formed directly
+  // (expm1(v) + q cancels when q is near 1).
   const zOfRemoveLoss = (v: number): number => {
-    const t = Math.expm1(v) + q;
+    const t = v > -0.5 ? Math.expm1(v) + q : Math.exp(v) - (1 - q);
     if (!(t > 0)) return -Infinity;
     return s2 * (Math.log(t) - logQ) + 0.5;
   };

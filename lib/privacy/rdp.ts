@@ -42,8 +42,11 @@
  * DP", Thm. 21; used by TF Privacy / dp_accounting and Opacus):
  *   epsilon = min_alpha  RDP(alpha) + log(1 - 1/alpha) - (log(delta) + log(alpha)) / (alpha - 1),
  * equivalently delta = min_alpha exp((alpha-1)(RDP(alpha) - epsilon + log(1 - 1/alpha))) / alpha.
- * Both are valid upper bounds; the improved one is never worse by more than
- * log(alpha)/(alpha-1) - log(1-1/alpha) and is usually ~10-20% smaller in epsilon.
+ * Both are valid upper bounds; at every order the improved one is smaller by exactly
+ * log(alpha)/(alpha-1) - log(1-1/alpha) > 0, so its minimum is never larger (usually
+ * ~10-20% smaller in epsilon).
+ * An infinite RDP value (overflow for tiny sigma) is skipped, so it can only make
+ * epsilon larger (Infinity if every order is infinite); NaN or negative RDP throws.
  */
 import {
   checkDelta,

@@ -152,6 +152,19 @@ describe('conversion to (epsilon, delta)', () => {
     expect(epsilonFromRdp(orders, rdp, 1e-5, 'improved').epsilon).toBeLessThanOrEqual(8.509656);
   });
 
+  it('an infinite or invalid RDP never turns into a small epsilon', () => {
+    for (const conversion of ['improved', 'classic'] as const) {
+      expect(epsilonFromRdp([2, 3], [Infinity, Infinity], 1e-5, conversion).epsilon).toBe(Infinity);
+      expect(deltaFromRdp([2, 3], [Infinity, Infinity], 1, conversion).delta).toBe(1);
+      // a finite order still gives its own (valid) bound
+      expect(epsilonFromRdp([2, 3], [Infinity, 0.5], 1e-5, conversion).order).toBe(3);
+      expect(() => epsilonFromRdp([2, 3], [NaN, 0.5], 1e-5, conversion)).toThrow(/invalid: NaN/);
+      expect(() => epsilonFromRdp([2, 3], [-1, 0.5], 1e-5, conversion)).toThrow(/invalid: -1/);
+    }
+    expect(() => epsilonFromRdp([1, 2], [0.1, 0.2], 1e-5)).toThrow(PrivacyArgumentError);
+    expect(() => epsilonFromRdp([0.5, 2], [0.1, 0.2], 1e-5)).toThrow(/every order a finite number > 1/);
+  });
+
   it('epsilon and delta conversions are inverse to each other', () => {
     for (const conversion of ['improved', 'classic'] as const) {
       for (const [q, s] of [[0.01, 1], [0.1, 3], [1, 10]]) {
