@@ -1,0 +1,127 @@
+/**
+ * `sprint-gan train`: trains the DP AC-GAN (lib/gan) into a run folder.
+ */
+import { parseArgs } from 'node:util';
+import type { Command } from '../main';
+
+const help = `Usage: sprint-gan train [options]
+
+Trains the paper's AC-GAN with differentially private SGD on the discriminator
+(Poisson sampling, per-example clipping, Gaussian noise) and writes a run
+folder: per-epoch generator checkpoints (TF.js format), history.json (losses,
+epsilon), the training state for --resume.
+
+Options (dp_gan.py's flags first; defaults = the paper's settings):
+  --noise SIGMA          noise multiplier (default 1.0; 0 with --clip inf: non-private)
+  --clip C               per-example clip norm (default 1e-4; 'inf' for none)
+  --epochs N             epochs (default 500)
+  --lr LR                Adam learning rate (default 2e-5; beta1 0.5)
+  --batch-size B         expected real patients per step, mode batched (default 64)
+  --out DIR              run folder (default runs/gan); --prefix DIR is an alias
+  --seed S               seed of everything (default 0)
+  --data DIR             SPRINT-format folder (baseline.csv, bp.csv); default
+                         SPRINT_DATA_DIR, else the embedded synthetic cohort
+  --target-epsilon E     stop before an epoch would spend more than E
+  --delta D              delta of the reported epsilon (default 1e-5)
+  --mode paper|batched   paper: batch 1, q = 1/N (default); batched: q = B/N
+  --steps-per-epoch N    steps an epoch (default N/B)
+  --train-size N         training patients (default 6000 or the paper's share)
+  --per-example ghost|loop  per-example gradient method (default ghost)
+  --arch paper|tiny      model size (tiny: smoke tests only; default paper)
+  --backend NAME         tensorflow-gpu, tensorflow, wasm or cpu (default: best
+                         available; also SPRINT_BACKEND)
+  --resume               continue the unfinished run in --out
+  --force                delete an existing run in --out and start over
+  --quiet                no progress bar
+  -h, --help             this text
+
+Example (a quick private run):
+  sprint-gan train --mode batched --batch-size 32 --epochs 2 --steps-per-epoch 20 \\
+    --train-size 600 --noise 1.1 --clip 1 --lr 1e-3 --out runs/quick`;
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = /^[+]?inf(inity)?$/i.test(v) ? Infinity : Number(v);
+  if (Number.isNaN(x)) throw new Error(`--${name}: expected a number, got '${v}'`);
+  return x;
+}
+
+export const command: Command = {
+  summary: 'Train the DP AC-GAN (per-example DP-SGD, checkpoints, resume)',
+  help,
+  async run(argv: string[]): Promise<number> {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        noise: { type: 'string' },
+        clip: { type: 'string' },
+        epochs: { type: 'string' },
+        lr: { type: 'string' },
+        'batch-size': { type: 'string' },
+        out: { type: 'string' },
+        prefix: { type: 'string' },
+        seed: { type: 'string' },
+        data: { type: 'string' },
+        'target-epsilon': { type: 'string' },
+        delta: { type: 'string' },
+        mode: { type: 'string' },
+        'steps-per-epoch': { type: 'string' },
+        'train-size': { type: 'string' },
+        'per-example': { type: 'string' },
+        arch: { type: 'string' },
+        backend: { type: 'string' },
+        resume: { type: 'boolean' },
+        force: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+      },
+    });
+    // Loaded here so `--help` stays instant.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const gan = require('../../lib/gan/index') as typeof import('../../lib/gan/index');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { loadGanData } = require('../../lib/gan/data') as typeof import('../../lib/gan/data');
+    const mode = (values.mode ?? 'paper') as 'paper' | 'batched';
+    if (mode !== 'paper' && mode !== 'batched') throw new Error(`--mode: expected paper or batched, got '${values.mode}'`);
+    const perExample = (values['per-example'] ?? 'ghost') as 'ghost' | 'loop';
+    if (perExample !== 'ghost' && perExample !== 'loop') throw new Error(`--per-example: expected ghost or loop`);
+    const arch = values.arch ?? 'paper';
+    if (arch !== 'paper' && arch !== 'tiny') throw new Error(`--arch: expected paper or tiny`);
+    await gan.selectBackend({ backend: values.backend, log: (l) => console.error(l) });
+    const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
+    const result = await gan.trainGan({
+      out: values.out ?? values.prefix ?? 'runs/gan',
+      train: data.train,
+      holdout: data.holdout,
+      dataSource: data.source,
+      mode,
+      epochs: num('epochs', values.epochs),
+      batchSize: mode === 'batched' ? (num('batch-size', values['batch-size']) ?? 64) : num('batch-size', values['batch-size']),
+      stepsPerEpoch: num('steps-per-epoch', values['steps-per-epoch']),
+      learningRate: num('lr', values.lr),
+      noiseMultiplier: num('noise', values.noise),
+      clipNorm: num('clip', values.clip),
+      delta: num('delta', values.delta),
+      targetEpsilon: num('target-epsilon', values['target-epsilon']) ?? null,
+      seed: num('seed', values.seed),
+      perExample,
+      architecture: arch === 'tiny' ? gan.TINY_ARCHITECTURE : undefined,
+      resume: values.resume,
+      force: values.force,
+      onProgress: values.quiet ? undefined : gan.progressBar(process.stderr),
+      log: (l) => console.error(l),
+    });
+    const last = result.history[result.history.length - 1];
+    console.log(
+      JSON.stringify({
+        out: result.out,
+        epochs: result.checkpoint.epoch,
+        stopReason: result.checkpoint.stopReason,
+        epsilon: last?.epsilon ?? null,
+        delta: last?.delta ?? null,
+        message: result.checkpoint.message,
+      }),
+    );
+    return 0;
+  },
+};

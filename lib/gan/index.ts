@@ -1,0 +1,62 @@
+/**
+ * lib/gan: the DP AC-GAN of the paper in TensorFlow.js.
+ *
+ * - backend.ts   run-time backend choice (tfjs-node-gpu -> tfjs-node -> wasm -> cpu) and extra kernels
+ * - models.ts    generator and discriminator as functions over explicit weights
+ * - dpsgd.ts     Poisson sampling, per-example clipping (ghost and loop), noise
+ * - noise.ts     fast seeded Gaussian (ziggurat)
+ * - adam.ts      Adam with checkpointable state
+ * - train.ts     training loop, accounting, budget stop, resume
+ * - checkpoint.ts run-folder files (atomic), TF.js generator export/import
+ * - sample.ts    synthetic patients and SPRINT-format CSV export
+ */
+export { selectBackend, registerExtraKernels, restoreStockKernels, loadWasm, BACKEND_ORDER } from './backend';
+export type { BackendInfo, BackendChoice, SelectBackendOptions } from './backend';
+export {
+  PAPER_ARCHITECTURE,
+  TINY_ARCHITECTURE,
+  resolveArchitecture,
+  createGenerator,
+  createDiscriminator,
+  disposeParams,
+  countParams,
+  generate,
+  discriminate,
+  makeDropoutMasks,
+  disposeMasks,
+  perExampleLosses,
+} from './models';
+export type { GanArchitecture, Params, DropoutMasks, DOutput } from './models';
+export { poissonSample, dpGradients, dpGradientsGhost, dpGradientsLoop, plainGradients, unfoldPatches } from './dpsgd';
+export type { DpOptions, DBatch, DGradients, PerExampleMethod } from './dpsgd';
+export { gaussian, fillGaussian, fillUniform } from './noise';
+export { Adam, DEFAULT_ADAM } from './adam';
+export type { AdamConfig } from './adam';
+export {
+  trainGan,
+  resolveConfig,
+  isPrivate,
+  samplingRate,
+  evaluateLosses,
+  progressLine,
+  progressBar,
+  PAPER_DEFAULTS,
+  TARGET_EPSILONS,
+  RunExistsError,
+} from './train';
+export type {
+  TrainConfig,
+  TrainOptions,
+  TrainResult,
+  TrainMode,
+  TrainProgress,
+  EpochRecord,
+  LossPair,
+  RunInfo,
+  CheckpointInfo,
+  Accountant,
+} from './train';
+export { saveGenerator, loadGenerator, generatorLayersModel, writeFileAtomic, writeJsonAtomic, epochDirName } from './checkpoint';
+export type { GeneratorMetadata } from './checkpoint';
+export { sampleCohort, sampleFromRun, latestEpoch, writeSprintCsv } from './sample';
+export type { SampleOptions } from './sample';

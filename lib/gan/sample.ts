@@ -1,0 +1,117 @@
+/**
+ * Synthetic patients from a trained generator, and their export as a
+ * SPRINT-format folder (baseline.csv + bp.csv) that lib/data's loader reads
+ * back like the real release.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Random } from '../random';
+import type { Cohort } from '../data/cohort';
+import { MEASURES, VISITS } from '../data/cohort';
+import { type GanArchitecture, type Params, generate } from './models';
+import { fillUniform } from './noise';
+import { epochDirName, loadGenerator, writeFileAtomic } from './checkpoint';
+
+export interface SampleOptions {
+  /** Seed of the latent vectors and arms (default 0). */
+  seed?: number;
+  /** Per-measure maxima (SBP, DBP, N_BPCLASSES) of the training data, stored in the cohort. */
+  maxima: [number, number, number];
+  /** Arms: drawn uniformly (default, as the original) or an exact 50/50 split. */
+  arms?: 'random' | 'balanced';
+  /** Patients per generator call (default 1000). */
+  chunk?: number;
+  /** First MASKID number (default 1: S00001, S00002, ...). */
+  firstId?: number;
+}
+
+/**
+ * Generates `n` patients: z ~ U[-1, 1]^latent, arm ~ U{0, 1}; the result is a
+ * normalized {@link Cohort} (values on the training data's [0, 1] scale).
+ */
+export function sampleCohort(g: Params, arch: GanArchitecture, n: number, opts: SampleOptions): Cohort {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`number of patients must be a positive integer, got ${n}`);
+  const rng = new Random(opts.seed ?? 0).derive('sample');
+  const zRng = rng.derive('z');
+  const armRng = rng.derive('arms');
+  const chunk = opts.chunk ?? 1000;
+  const [h, w] = arch.patientShape;
+  const x = new Float32Array(n * h * w);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) y[i] = opts.arms === 'balanced' ? i % 2 : armRng.int(0, arch.numClasses);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const vals = tf.tidy(() => {
+      const z = tf.tensor2d(fillUniform(new Float32Array(m * arch.latentSize), zRng, -1, 1), [m, arch.latentSize]);
+      const arms = tf.tensor1d(Int32Array.from(y.subarray(start, start + m)), 'int32');
+      return generate(g, arch, z, arms).dataSync() as Float32Array;
+    });
+    x.set(vals, start * h * w);
+  }
+  const first = opts.firstId ?? 1;
+  const maskIds = Array.from({ length: n }, (_, i) => `S${String(first + i).padStart(5, '0')}`);
+  return { n, x, y, maskIds, maxima: [...opts.maxima] as [number, number, number] };
+}
+
+/** Generates from the checkpoint of `epoch` (default: the last complete one) of a run folder. */
+export function sampleFromRun(runDir: string, n: number, opts: { epoch?: number; seed?: number; arms?: 'random' | 'balanced' } = {}): Cohort {
+  const epoch = opts.epoch ?? latestEpoch(runDir);
+  const { params, meta } = loadGenerator(path.join(runDir, 'generator', epochDirName(epoch)));
+  try {
+    return sampleCohort(params, meta.architecture, n, { seed: opts.seed, maxima: meta.maxima, arms: opts.arms });
+  } finally {
+    for (const v of params.values()) v.dispose();
+  }
+}
+
+/** The last epoch with a generator checkpoint in a run folder. */
+export function latestEpoch(runDir: string): number {
+  const ckptFile = path.join(runDir, 'checkpoint.json');
+  if (fs.existsSync(ckptFile)) {
+    const ckpt = JSON.parse(fs.readFileSync(ckptFile, 'utf8')) as { epoch: number };
+    if (ckpt.epoch > 0) return ckpt.epoch;
+  }
+  throw new Error(`${runDir}: no complete epoch (checkpoint.json missing or at epoch 0). Train first.`);
+}
+
+/** Accepted ranges of the SPRINT loader (lib/data/format.ts BP_RANGES). */
+const RANGES: [number, number][] = [
+  [50, 300],
+  [20, 200],
+  [0, 10],
+];
+
+/**
+ * Writes a cohort as a SPRINT-format folder: `baseline.csv` (MASKID,
+ * INTENSIVE) and `bp.csv` (MASKID, VISITCODE, SBP, DBP, N_BPCLASSES; the 12
+ * visits), values mapped back to raw units via the cohort's maxima. SBP and DBP
+ * keep two decimals; N_BPCLASSES (a count) is rounded. Values are clamped to
+ * the loader's plausible ranges (SBP 50-300, DBP 20-200 mmHg, 0-10 classes).
+ * Files are written atomically. Returns the paths.
+ */
+export function writeSprintCsv(dir: string, c: Cohort): { baseline: string; bp: string } {
+  const nv = VISITS.length;
+  const nm = MEASURES.length;
+  const baseline = ['MASKID,INTENSIVE'];
+  const bp = ['MASKID,VISITCODE,SBP,DBP,N_BPCLASSES'];
+  for (let i = 0; i < c.n; i++) {
+    const id = c.maskIds[i];
+    baseline.push(`${id},${c.y[i]}`);
+    for (let v = 0; v < nv; v++) {
+      const cells: string[] = [];
+      for (let m = 0; m < nm; m++) {
+        let raw = c.x[i * nm * nv + m * nv + v] * c.maxima[m];
+        if (!Number.isFinite(raw)) raw = RANGES[m][0];
+        raw = Math.min(RANGES[m][1], Math.max(RANGES[m][0], raw));
+        cells.push(m === 2 ? String(Math.round(raw)) : raw.toFixed(2));
+      }
+      bp.push(`${id},${VISITS[v]},${cells.join(',')}`);
+    }
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const files = { baseline: path.join(dir, 'baseline.csv'), bp: path.join(dir, 'bp.csv') };
+  writeFileAtomic(files.baseline, baseline.join('\n') + '\n');
+  writeFileAtomic(files.bp, bp.join('\n') + '\n');
+  return files;
+}

@@ -1,0 +1,680 @@
+/**
+ * The DP AC-GAN training loop (dp_gan.py's schedule) with per-epoch
+ * checkpoints, privacy accounting, a budget stop, and exact resume.
+ *
+ * One step (global step s = 0, 1, ...):
+ * 1. Discriminator: Poisson-sample the real patients (rate q); generate B
+ *    patients from uniform z and random arms; one DP-SGD update on the
+ *    real rows (clipped, noised) plus the generated rows (not private), see
+ *    lib/gan/dpsgd.ts; Adam.
+ * 2. Generator: 2B fresh noise vectors through G and the frozen D (dropout
+ *    active, as Keras trains the combined model), targets all "real" plus the
+ *    sampled arms for the arm head; Adam on G only. The generator never sees
+ *    real data except through D, so its update is post-processing.
+ *
+ * Modes:
+ * - `paper`: the original's schedule, batch 1 and (by default) N steps an
+ *   epoch, but each real patient is included independently with q = 1/N
+ *   (so a step has 0, 1, 2, ... real patients; 1 on average). The original
+ *   drew one patient per step with replacement and clipped the gradient of
+ *   the whole batch (one real + one generated example) together. Neither
+ *   matches the assumption of the moments/RDP accountant, which analyzes the
+ *   Poisson-subsampled Gaussian mechanism with each real example's
+ *   contribution bounded by C: here that is exactly what runs (Poisson
+ *   sampling, per-example clipping of real examples only, noise sigma*C on
+ *   their sum, generated examples carrying no private data), so the epsilon we
+ *   report is an honest bound for the computation we perform.
+ * - `batched`: expected batch B (q = B/N), N/B steps an epoch by default.
+ *
+ * Determinism and resume: every random draw of step s comes from
+ * `new Random(seed).derive('step:' + s)` (sub-streams 'sample', 'zD', 'armsD',
+ * 'maskD', 'noise', 'zG', 'armsG', 'maskG'), and the holdout evaluation of
+ * epoch e from `derive('eval:' + e)`. The state after epoch e is therefore the
+ * weights and Adam state alone; resuming from it replays exactly what an
+ * uninterrupted run computes (same backend).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Random } from '../random';
+import type { Cohort } from '../data/cohort';
+import { Adam } from './adam';
+import {
+  type GanArchitecture,
+  type Params,
+  countParams,
+  createDiscriminator,
+  createGenerator,
+  discriminate,
+  disposeMasks,
+  disposeParams,
+  generate,
+  makeDropoutMasks,
+  perExampleLosses,
+  resolveArchitecture,
+} from './models';
+import { type PerExampleMethod, dpGradients, plainGradients, poissonSample } from './dpsgd';
+import {
+  epochDirName,
+  readTensorState,
+  removeStaleTemps,
+  saveGenerator,
+  writeJsonAtomic,
+  writeTensorState,
+} from './checkpoint';
+import { fillUniform } from './noise';
+
+export type TrainMode = 'paper' | 'batched';
+
+/** The epsilons at which the original reported delta. */
+export const TARGET_EPSILONS = [0.125, 0.25, 0.5, 1, 2, 4, 8] as const;
+
+/** Everything that determines the numbers of a run (stored in run.json, checked on resume). */
+export interface TrainConfig {
+  epochs: number;
+  mode: TrainMode;
+  /** Expected real examples per step (batched), also the number of generated ones; paper mode: 1. */
+  batchSize: number;
+  /** Steps per epoch; default N (paper) or ceil(N / batchSize) (batched). */
+  stepsPerEpoch: number;
+  learningRate: number;
+  beta1: number;
+  noiseMultiplier: number;
+  clipNorm: number;
+  delta: number;
+  /** Stop before an epoch would push epsilon (at delta) above this; null: no limit. */
+  targetEpsilon: number | null;
+  seed: number;
+  architecture: GanArchitecture;
+  perExample: PerExampleMethod;
+  /** At most this many holdout patients in the per-epoch evaluation. */
+  evalSize: number;
+}
+
+/** The privacy accountant used (lib/privacy by default). */
+export interface Accountant {
+  epsilonFor(args: { q: number; noiseMultiplier: number; steps: number; delta: number }): number;
+  deltaFor(args: { q: number; noiseMultiplier: number; steps: number; epsilon: number }): number;
+}
+
+export interface LossPair {
+  gen: number;
+  aux: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  /** Steps done so far (all epochs). */
+  steps: number;
+  /** Real patients used in this epoch's steps (Poisson: random). */
+  realExamples: number;
+  /** Fraction of those whose gradient norm exceeded the clip norm. */
+  clippedFraction: number | null;
+  train: { d: LossPair; g: LossPair };
+  holdout: { d: LossPair; g: LossPair } | null;
+  /** Epsilon at `delta` after this epoch; null for a non-private run. */
+  epsilon: number | null;
+  delta: number;
+  /** Delta at each of {@link TARGET_EPSILONS}; null for non-private. */
+  deltaAtEpsilon: { epsilon: number; delta: number }[] | null;
+  /** Wall time of the epoch (not part of the deterministic record). */
+  seconds: number;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  dLoss: number;
+  gLoss: number;
+  elapsedMs: number;
+  /** Estimated time left in this epoch. */
+  etaMs: number;
+}
+
+export interface TrainOptions extends Partial<Omit<TrainConfig, 'architecture'>> {
+  /** Run folder. */
+  out: string;
+  /** Training cohort (normalized, from lib/data). */
+  train: Cohort;
+  /** Holdout cohort for the per-epoch losses. */
+  holdout?: Cohort | null;
+  architecture?: Partial<GanArchitecture>;
+  /** Continue an unfinished run in `out` from its last complete epoch. */
+  resume?: boolean;
+  /** Delete an existing run in `out` and start over. */
+  force?: boolean;
+  /** Called every ~1% of an epoch. */
+  onProgress?: (p: TrainProgress) => void;
+  /** Called after each epoch's checkpoint is committed (throwing aborts the run there). */
+  onEpoch?: (r: EpochRecord) => void;
+  /** Messages (start, resume, budget stop); default console.log. */
+  log?: (line: string) => void;
+  accountant?: Accountant;
+  /** Free-form description of the data (stored in run.json). */
+  dataSource?: string;
+}
+
+export interface RunInfo {
+  version: 1;
+  config: TrainConfig;
+  data: { nTrain: number; nHoldout: number; maxima: [number, number, number]; fingerprint: string; source: string | null };
+  backend: string;
+  /** Sampling rate of real patients per step. */
+  q: number;
+  discriminatorParams: number;
+  generatorParams: number;
+  created: string;
+}
+
+export interface CheckpointInfo {
+  epoch: number;
+  steps: number;
+  finished: boolean;
+  stopReason: 'completed' | 'privacy-budget' | null;
+  message: string | null;
+}
+
+export interface TrainResult {
+  out: string;
+  history: EpochRecord[];
+  checkpoint: CheckpointInfo;
+  run: RunInfo;
+}
+
+/** Settings of dp_gan.py / the paper (DESIGN.md `paper` profile). */
+export const PAPER_DEFAULTS: Omit<TrainConfig, 'stepsPerEpoch' | 'architecture'> = {
+  epochs: 500,
+  mode: 'paper',
+  batchSize: 1,
+  learningRate: 2e-5,
+  beta1: 0.5,
+  noiseMultiplier: 1.0,
+  clipNorm: 1e-4,
+  delta: 1e-5,
+  targetEpsilon: null,
+  seed: 0,
+  perExample: 'ghost',
+  evalSize: 1000,
+};
+
+export class RunExistsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunExistsError';
+  }
+}
+
+export function resolveConfig(opts: TrainOptions): TrainConfig {
+  const base = { ...PAPER_DEFAULTS };
+  const pick = <K extends keyof typeof base>(k: K) => (opts[k] ?? base[k]) as (typeof base)[K];
+  const mode = pick('mode');
+  if (mode !== 'paper' && mode !== 'batched') throw new Error(`mode must be 'paper' or 'batched', got '${mode}'`);
+  const batchSize = mode === 'paper' ? 1 : pick('batchSize');
+  if (mode === 'paper' && opts.batchSize !== undefined && opts.batchSize !== 1) {
+    throw new Error(`mode 'paper' trains with batch 1 (got batch size ${opts.batchSize}); use mode 'batched'.`);
+  }
+  const n = opts.train.n;
+  const cfg: TrainConfig = {
+    epochs: pick('epochs'),
+    mode,
+    batchSize,
+    stepsPerEpoch: opts.stepsPerEpoch ?? Math.ceil(n / batchSize),
+    learningRate: pick('learningRate'),
+    beta1: pick('beta1'),
+    noiseMultiplier: pick('noiseMultiplier'),
+    clipNorm: pick('clipNorm'),
+    delta: pick('delta'),
+    targetEpsilon: opts.targetEpsilon ?? null,
+    seed: pick('seed'),
+    architecture: resolveArchitecture(opts.architecture),
+    perExample: pick('perExample'),
+    evalSize: pick('evalSize'),
+  };
+  const positiveInt = (v: number, name: string) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, got ${v}`);
+  };
+  positiveInt(cfg.epochs, 'epochs');
+  positiveInt(cfg.batchSize, 'batch size');
+  positiveInt(cfg.stepsPerEpoch, 'steps per epoch');
+  if (cfg.batchSize > n) throw new Error(`batch size ${cfg.batchSize} exceeds the ${n} training patients`);
+  if (!(cfg.learningRate > 0)) throw new Error(`learning rate must be > 0, got ${cfg.learningRate}`);
+  if (!(cfg.noiseMultiplier >= 0)) throw new Error(`noise multiplier must be >= 0, got ${cfg.noiseMultiplier}`);
+  if (!(cfg.clipNorm > 0)) throw new Error(`clip norm must be > 0 (Infinity: no clipping), got ${cfg.clipNorm}`);
+  if (cfg.noiseMultiplier > 0 && !Number.isFinite(cfg.clipNorm)) throw new Error('noise needs a finite clip norm');
+  if (!(cfg.delta > 0 && cfg.delta < 1)) throw new Error(`delta must be in (0, 1), got ${cfg.delta}`);
+  if (!Number.isInteger(cfg.seed)) throw new Error(`seed must be an integer, got ${cfg.seed}`);
+  return cfg;
+}
+
+/** Whether a config is private (noise added to clipped gradients). */
+export function isPrivate(cfg: Pick<TrainConfig, 'noiseMultiplier' | 'clipNorm'>): boolean {
+  return cfg.noiseMultiplier > 0 && Number.isFinite(cfg.clipNorm);
+}
+
+/** Sampling rate of real patients per step. */
+export function samplingRate(cfg: Pick<TrainConfig, 'batchSize'>, nTrain: number): number {
+  return Math.min(1, cfg.batchSize / nTrain);
+}
+
+function fingerprint(c: Cohort): string {
+  let h = 0x811c9dc5;
+  const mix = (bytes: Uint8Array) => {
+    for (let i = 0; i < bytes.length; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 0x01000193);
+    }
+  };
+  mix(new Uint8Array(c.x.buffer, c.x.byteOffset, c.x.byteLength));
+  mix(c.y);
+  return `${c.n}:${(h >>> 0).toString(16)}`;
+}
+
+let defaultAccountant: Accountant | null = null;
+function loadAccountant(): Accountant {
+  if (!defaultAccountant) {
+    // lib/privacy is loaded lazily so non-private runs (and tests) do not need it.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const privacy = require('../privacy') as Accountant;
+    defaultAccountant = { epsilonFor: privacy.epsilonFor, deltaFor: privacy.deltaFor };
+  }
+  return defaultAccountant;
+}
+
+function readJson<T>(file: string): T | null {
+  if (!fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** Fields that must match to resume a run. */
+const RESUME_KEYS: (keyof TrainConfig)[] = [
+  'mode',
+  'batchSize',
+  'stepsPerEpoch',
+  'learningRate',
+  'beta1',
+  'noiseMultiplier',
+  'clipNorm',
+  'seed',
+  'architecture',
+  'perExample',
+  'evalSize',
+];
+
+function uniformTensor(rows: number, cols: number, rng: Random): tf.Tensor2D {
+  return tf.tensor2d(fillUniform(new Float32Array(rows * cols), rng, -1, 1), [rows, cols]);
+}
+
+function armsTensor(n: number, rng: Random, numClasses: number): tf.Tensor1D {
+  return tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(0, numClasses)), 'int32');
+}
+
+function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  const [h, w] = arch.patientShape;
+  if (c.x.length !== c.n * h * w) throw new Error(`cohort has ${c.x.length} values, expected ${c.n} x ${h} x ${w}`);
+  return { x: tf.tensor4d(c.x, [c.n, h, w, 1]), y: tf.tensor1d(Int32Array.from(c.y), 'int32') };
+}
+
+/**
+ * Mean losses on held-out patients (no dropout), chunked: D on the held-out
+ * real patients plus as many generated ones; G on those generated ones
+ * labelled real (one generator and one discriminator pass per chunk).
+ */
+export function evaluateLosses(
+  g: Params,
+  d: Params,
+  arch: GanArchitecture,
+  cohort: Cohort,
+  limit: number,
+  rng: Random,
+  chunk = 256,
+): { d: LossPair; g: LossPair } {
+  const n = Math.min(cohort.n, limit);
+  const [h, w] = arch.patientShape;
+  let dGen = 0;
+  let dAux = 0;
+  let gGen = 0;
+  let gAux = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    tf.tidy(() => {
+      const real = tf.tensor4d(cohort.x.subarray(start * h * w, (start + m) * h * w), [m, h, w, 1]);
+      const realArms = tf.tensor1d(Int32Array.from(cohort.y.subarray(start, start + m)), 'int32');
+      const z = uniformTensor(m, arch.latentSize, rng);
+      const fakeArms = armsTensor(m, rng, arch.numClasses);
+      const fake = generate(g, arch, z, fakeArms);
+      const x = tf.concat([real, fake]) as tf.Tensor4D;
+      const arms = tf.concat([realArms, fakeArms]) as tf.Tensor1D;
+      const targets = tf.concat([tf.ones([m]), tf.zeros([m])]) as tf.Tensor1D;
+      const out = discriminate(d, arch, x, null);
+      const dl = perExampleLosses(out, targets, arms, arch.numClasses);
+      dGen += tf.sum(dl.gen).dataSync()[0];
+      dAux += tf.sum(dl.aux).dataSync()[0];
+      // Generator loss on the same generated rows, labelled real (what G minimizes).
+      const fakeOut = { logit: tf.slice(out.logit, [m], [m]), armLogits: tf.slice(out.armLogits, [m, 0], [m, -1]) };
+      const gl = perExampleLosses(fakeOut, tf.ones([m]) as tf.Tensor1D, fakeArms, arch.numClasses);
+      gGen += tf.sum(gl.gen).dataSync()[0];
+      gAux += tf.sum(gl.aux).dataSync()[0];
+    });
+  }
+  return { d: { gen: dGen / (2 * n), aux: dAux / (2 * n) }, g: { gen: gGen / n, aux: gAux / n } };
+}
+
+/**
+ * Trains (or resumes) a DP AC-GAN into the run folder `opts.out`; resolves
+ * when the run is finished or stopped by the privacy budget.
+ */
+export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const cfg = resolveConfig(opts);
+  const arch = cfg.architecture;
+  const out = path.resolve(opts.out);
+  const nTrain = opts.train.n;
+  const q = cfg.mode === 'paper' ? 1 / nTrain : samplingRate(cfg, nTrain);
+  const priv = isPrivate(cfg);
+  const accountant = priv ? (opts.accountant ?? loadAccountant()) : null;
+
+  // --- The run folder: new, resumed, or refused.
+  const runFile = path.join(out, 'run.json');
+  const ckptFile = path.join(out, 'checkpoint.json');
+  const historyFile = path.join(out, 'history.json');
+  const existingRun = readJson<RunInfo>(runFile);
+  const existingCkpt = readJson<CheckpointInfo>(ckptFile);
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
+    if (!existingRun && !existingCkpt) {
+      throw new RunExistsError(`${out} exists and is not a sprint-gan run folder; choose an empty or new folder.`);
+    }
+    if (opts.force) {
+      log(`Removing the existing run in ${out} (force).`);
+      for (const name of fs.readdirSync(out)) fs.rmSync(path.join(out, name), { recursive: true, force: true });
+    } else if (!opts.resume) {
+      const what = existingCkpt?.finished ? 'a finished run' : `an unfinished run (last complete epoch ${existingCkpt?.epoch ?? 0})`;
+      throw new RunExistsError(`${out} holds ${what}. Use resume to continue it, or force to delete it and start over.`);
+    }
+  }
+  const resuming = !!opts.resume && !opts.force && !!existingRun;
+  const dataInfo = {
+    nTrain,
+    nHoldout: opts.holdout?.n ?? 0,
+    maxima: opts.train.maxima,
+    fingerprint: fingerprint(opts.train),
+    source: opts.dataSource ?? null,
+  };
+  if (resuming && existingRun) {
+    for (const k of RESUME_KEYS) {
+      if (JSON.stringify(existingRun.config[k]) !== JSON.stringify(cfg[k])) {
+        throw new Error(
+          `Cannot resume ${out}: ${k} was ${JSON.stringify(existingRun.config[k])}, now ${JSON.stringify(cfg[k])}. ` +
+            'Resume with the same settings (or use force to start over).',
+        );
+      }
+    }
+    if (existingRun.data.fingerprint !== dataInfo.fingerprint) {
+      throw new Error(`Cannot resume ${out}: the training data differ from the run's (${existingRun.data.fingerprint} vs ${dataInfo.fingerprint}).`);
+    }
+  }
+  fs.mkdirSync(out, { recursive: true });
+  removeStaleTemps(out);
+
+  const d = createDiscriminator(arch, cfg.seed);
+  const g = createGenerator(arch, cfg.seed + 1);
+  const adamD = new Adam(d, { learningRate: cfg.learningRate, beta1: cfg.beta1 });
+  const adamG = new Adam(g, { learningRate: cfg.learningRate, beta1: cfg.beta1 });
+  const run: RunInfo = {
+    version: 1,
+    config: cfg,
+    data: dataInfo,
+    backend: tf.getBackend(),
+    q,
+    discriminatorParams: countParams(d),
+    generatorParams: countParams(g),
+    created: existingRun && resuming ? existingRun.created : new Date().toISOString(),
+  };
+  if (resuming && existingRun && existingRun.backend !== run.backend) {
+    log(`Note: run started on backend ${existingRun.backend}, resuming on ${run.backend}: numbers can differ in the last bits.`);
+  }
+  writeJsonAtomic(runFile, run);
+
+  let history: EpochRecord[] = [];
+  let startEpoch = 0;
+  let ckpt: CheckpointInfo = { epoch: 0, steps: 0, finished: false, stopReason: null, message: null };
+  const disposeAll = () => {
+    disposeParams(d);
+    disposeParams(g);
+    adamD.dispose();
+    adamG.dispose();
+  };
+
+  if (resuming && existingCkpt) {
+    if (existingCkpt.finished && existingCkpt.epoch >= cfg.epochs) {
+      history = (readJson<EpochRecord[]>(historyFile) ?? []).slice(0, existingCkpt.epoch);
+      log(`${out}: run already finished (${existingCkpt.epoch} epochs${existingCkpt.message ? `; ${existingCkpt.message}` : ''}).`);
+      disposeAll();
+      return { out, history, checkpoint: existingCkpt, run };
+    }
+    if (existingCkpt.epoch > 0) {
+      const stateDir = path.join(out, 'state', epochDirName(existingCkpt.epoch));
+      const state = readTensorState<{ epoch: number; steps: number; adamDStep: number; adamGStep: number }>(stateDir);
+      const restore = (p: Params, prefix: string) => {
+        for (const [name, v] of p) {
+          const e = state.values.get(`${prefix}${name}`);
+          if (!e) throw new Error(`checkpoint ${stateDir} lacks ${prefix}${name}`);
+          const t = tf.tensor(e.data, v.shape);
+          v.assign(t);
+          t.dispose();
+        }
+      };
+      restore(d, 'D:');
+      restore(g, 'G:');
+      const moments = (prefix: string, p: Params) => {
+        const m = new Map<string, Float32Array>();
+        for (const name of p.keys()) m.set(name, (state.values.get(`${prefix}${name}`) as { data: Float32Array }).data);
+        return m;
+      };
+      adamD.setState(state.meta.adamDStep, moments('mD:', d), moments('vD:', d));
+      adamG.setState(state.meta.adamGStep, moments('mG:', g), moments('vG:', g));
+    }
+    startEpoch = existingCkpt.epoch;
+    ckpt = { ...existingCkpt, finished: false, stopReason: null, message: null };
+    history = (readJson<EpochRecord[]>(historyFile) ?? []).slice(0, startEpoch);
+    // Generator folders of epochs after the checkpoint are from the interrupted attempt.
+    const genRoot = path.join(out, 'generator');
+    if (fs.existsSync(genRoot)) {
+      for (const name of fs.readdirSync(genRoot)) {
+        const m = /^epoch-(\d+)$/.exec(name);
+        if (m && Number(m[1]) > startEpoch) fs.rmSync(path.join(genRoot, name), { recursive: true, force: true });
+      }
+    }
+    log(`Resuming ${out} after epoch ${startEpoch} (step ${ckpt.steps}).`);
+  } else if (resuming) {
+    log(`Resuming ${out}: no complete epoch yet, starting from the beginning.`);
+  }
+
+  const data = cohortTensor(opts.train, arch);
+  const root = new Random(cfg.seed);
+  const B = cfg.batchSize;
+  const spe = cfg.stepsPerEpoch;
+  const dpOpts = { clipNorm: cfg.clipNorm, noiseMultiplier: cfg.noiseMultiplier, expectedBatchSize: B };
+  const usePlain = !Number.isFinite(cfg.clipNorm) && cfg.noiseMultiplier === 0;
+  const gVars = [...g.values()];
+
+  log(
+    `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
+      (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}, delta ${cfg.delta}` : 'non-private') +
+      `, backend ${run.backend}.`,
+  );
+
+  try {
+    for (let epoch = startEpoch + 1; epoch <= cfg.epochs; epoch++) {
+      // Privacy budget: refuse to start an epoch that would exceed it.
+      if (priv && accountant && cfg.targetEpsilon !== null) {
+        const eps = accountant.epsilonFor({ q, noiseMultiplier: cfg.noiseMultiplier, steps: epoch * spe, delta: cfg.delta });
+        if (eps > cfg.targetEpsilon) {
+          const message =
+            `Stopped before epoch ${epoch}: it would bring epsilon to ${eps.toFixed(4)} > target ${cfg.targetEpsilon} ` +
+            `(delta ${cfg.delta}). ${epoch - 1} complete epoch(s) kept.`;
+          log(message);
+          ckpt = { ...ckpt, finished: true, stopReason: 'privacy-budget', message };
+          writeJsonAtomic(ckptFile, ckpt);
+          return { out, history, checkpoint: ckpt, run };
+        }
+      }
+      const t0 = Date.now();
+      let dGen = 0;
+      let dAux = 0;
+      let gGen = 0;
+      let gAux = 0;
+      let realExamples = 0;
+      let clipped = 0;
+      const every = Math.max(1, Math.floor(spe / 100));
+      for (let k = 0; k < spe; k++) {
+        const s = (epoch - 1) * spe + k;
+        const sr = root.derive(`step:${s}`);
+        // ---- Discriminator.
+        const idx = poissonSample(nTrain, q, sr.derive('sample'));
+        const nReal = idx.length;
+        realExamples += nReal;
+        const batch = tf.tidy(() => {
+          const z = uniformTensor(B, arch.latentSize, sr.derive('zD'));
+          const fakeArms = armsTensor(B, sr.derive('armsD'), arch.numClasses);
+          const fake = generate(g, arch, z, fakeArms);
+          if (nReal === 0) return { x: fake, arms: fakeArms };
+          const ids = tf.tensor1d(idx, 'int32');
+          return {
+            x: tf.concat([tf.gather(data.x, ids), fake]) as tf.Tensor4D,
+            arms: tf.concat([tf.gather(data.y, ids), fakeArms]) as tf.Tensor1D,
+          };
+        });
+        const masks = makeDropoutMasks(arch, nReal + B, sr.derive('maskD'));
+        const dBatch = { x: batch.x, arms: batch.arms, nReal, masks };
+        const res = usePlain
+          ? plainGradients(d, arch, dBatch, dpOpts)
+          : dpGradients(cfg.perExample, d, arch, dBatch, dpOpts, sr.derive('noise'));
+        adamD.apply(d, res.grads);
+        for (const t of res.grads.values()) t.dispose();
+        disposeMasks(masks);
+        batch.x.dispose();
+        batch.arms.dispose();
+        dGen += res.genLoss;
+        dAux += res.auxLoss;
+        if (res.realNorms) for (const nrm of res.realNorms) if (nrm > cfg.clipNorm) clipped++;
+        // ---- Generator (2B noise vectors through the frozen D).
+        const zG = uniformTensor(2 * B, arch.latentSize, sr.derive('zG'));
+        const armsG = armsTensor(2 * B, sr.derive('armsG'), arch.numClasses);
+        const masksG = makeDropoutMasks(arch, 2 * B, sr.derive('maskG'));
+        const ones = tf.ones([2 * B]) as tf.Tensor1D;
+        let stepGen = 0;
+        let stepAux = 0;
+        const { value, grads } = tf.variableGrads(() => {
+          const l = perExampleLosses(discriminate(d, arch, generate(g, arch, zG, armsG), masksG), ones, armsG, arch.numClasses);
+          stepGen = tf.mean(l.gen).dataSync()[0];
+          stepAux = tf.mean(l.aux).dataSync()[0];
+          return tf.add(tf.mean(l.gen), tf.mean(l.aux)) as tf.Scalar;
+        }, gVars);
+        value.dispose();
+        const gGrads = new Map<string, tf.Tensor>();
+        for (const [name, v] of g) gGrads.set(name, grads[v.name]);
+        adamG.apply(g, gGrads);
+        for (const t of gGrads.values()) t.dispose();
+        zG.dispose();
+        armsG.dispose();
+        ones.dispose();
+        disposeMasks(masksG);
+        gGen += stepGen;
+        gAux += stepAux;
+        if (opts.onProgress && ((k + 1) % every === 0 || k + 1 === spe)) {
+          const elapsedMs = Date.now() - t0;
+          opts.onProgress({
+            epoch,
+            epochs: cfg.epochs,
+            step: k + 1,
+            stepsPerEpoch: spe,
+            dLoss: (dGen + dAux) / (k + 1),
+            gLoss: (gGen + gAux) / (k + 1),
+            elapsedMs,
+            etaMs: (elapsedMs / (k + 1)) * (spe - k - 1),
+          });
+        }
+      }
+      // ---- End of epoch: evaluate, account, checkpoint.
+      const holdout =
+        opts.holdout && opts.holdout.n > 0
+          ? evaluateLosses(g, d, arch, opts.holdout, cfg.evalSize, root.derive(`eval:${epoch}`))
+          : null;
+      const steps = epoch * spe;
+      let epsilon: number | null = null;
+      let deltaAtEpsilon: { epsilon: number; delta: number }[] | null = null;
+      if (priv && accountant) {
+        epsilon = accountant.epsilonFor({ q, noiseMultiplier: cfg.noiseMultiplier, steps, delta: cfg.delta });
+        deltaAtEpsilon = TARGET_EPSILONS.map((e) => ({
+          epsilon: e,
+          delta: accountant.deltaFor({ q, noiseMultiplier: cfg.noiseMultiplier, steps, epsilon: e }),
+        }));
+      }
+      const record: EpochRecord = {
+        epoch,
+        steps,
+        realExamples,
+        clippedFraction: usePlain || realExamples === 0 ? null : clipped / realExamples,
+        train: { d: { gen: dGen / spe, aux: dAux / spe }, g: { gen: gGen / spe, aux: gAux / spe } },
+        holdout,
+        epsilon,
+        delta: cfg.delta,
+        deltaAtEpsilon,
+        seconds: (Date.now() - t0) / 1000,
+      };
+      await saveGenerator(path.join(out, 'generator', epochDirName(epoch)), g, {
+        architecture: arch,
+        epoch,
+        maxima: opts.train.maxima,
+        seed: cfg.seed,
+        epsilon,
+        delta: cfg.delta,
+      });
+      const stateTensors: [string, tf.Tensor][] = [];
+      for (const [name, v] of d) stateTensors.push([`D:${name}`, v]);
+      for (const [name, v] of g) stateTensors.push([`G:${name}`, v]);
+      for (const [name, t] of adamD.m) stateTensors.push([`mD:${name}`, t]);
+      for (const [name, t] of adamD.v) stateTensors.push([`vD:${name}`, t]);
+      for (const [name, t] of adamG.m) stateTensors.push([`mG:${name}`, t]);
+      for (const [name, t] of adamG.v) stateTensors.push([`vG:${name}`, t]);
+      writeTensorState(path.join(out, 'state', epochDirName(epoch)), { epoch, steps, adamDStep: adamD.step, adamGStep: adamG.step }, stateTensors);
+      history = [...history, record];
+      writeJsonAtomic(historyFile, history);
+      const finished = epoch === cfg.epochs;
+      ckpt = { epoch, steps, finished, stopReason: finished ? 'completed' : null, message: null };
+      writeJsonAtomic(ckptFile, ckpt); // commit point
+      // Only the latest training state is kept.
+      for (const name of fs.readdirSync(path.join(out, 'state'))) {
+        if (name !== epochDirName(epoch)) fs.rmSync(path.join(out, 'state', name), { recursive: true, force: true });
+      }
+      opts.onEpoch?.(record);
+    }
+    return { out, history, checkpoint: ckpt, run };
+  } finally {
+    data.x.dispose();
+    data.y.dispose();
+    disposeAll();
+  }
+}
+
+/** A one-line progress bar, e.g. for `process.stdout.write('\r' + progressLine(p))`. */
+export function progressLine(p: TrainProgress, width = 24): string {
+  const frac = p.step / p.stepsPerEpoch;
+  const filled = Math.round(frac * width);
+  const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+  const secs = (ms: number) => (ms >= 60000 ? `${(ms / 60000).toFixed(1)}m` : `${(ms / 1000).toFixed(1)}s`);
+  return (
+    `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.step}/${p.stepsPerEpoch} ` +
+    `D ${p.dLoss.toFixed(4)} G ${p.gLoss.toFixed(4)} ${secs(p.elapsedMs)} eta ${secs(p.etaMs)}`
+  );
+}
+
+/** Progress callback drawing a carriage-return bar on a stream (stdout in notebooks, stderr on the CLI). */
+export function progressBar(stream: { write(s: string): unknown } = process.stdout): (p: TrainProgress) => void {
+  return (p) => {
+    stream.write(`\r${progressLine(p)}`);
+    if (p.step === p.stepsPerEpoch) stream.write('\n');
+  };
+}

@@ -1,0 +1,24 @@
+import { Random } from '../../lib/random';
+import type { Cohort } from '../../lib/data/cohort';
+import type { Accountant } from '../../lib/gan/train';
+
+/** A small random cohort in the normalized layout (values in [0, 1]). */
+export function fakeCohort(n: number, seed = 1): Cohort {
+  const rng = new Random(seed);
+  const x = new Float32Array(n * 36);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = rng.int(0, 2);
+    for (let m = 0; m < 3; m++) {
+      const base = m === 0 ? 0.6 : m === 1 ? 0.5 : 0.3;
+      for (let v = 0; v < 12; v++) x[i * 36 + m * 12 + v] = base - (y[i] ? 0.05 : 0) + 0.05 * rng.normal();
+    }
+  }
+  return { n, x, y, maskIds: Array.from({ length: n }, (_, i) => `S${String(i + 1).padStart(5, '0')}`), maxima: [200, 120, 6] };
+}
+
+/** Stand-in accountant (monotone in steps), for tests that must not depend on lib/privacy. */
+export const fakeAccountant: Accountant = {
+  epsilonFor: ({ q, noiseMultiplier, steps }) => (q * Math.sqrt(steps) * 4) / noiseMultiplier,
+  deltaFor: ({ epsilon }) => Math.exp(-epsilon),
+};

@@ -1,0 +1,134 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../lib/gan/backend';
+import {
+  PAPER_ARCHITECTURE,
+  TINY_ARCHITECTURE,
+  countParams,
+  createDiscriminator,
+  createGenerator,
+  discriminate,
+  disposeMasks,
+  disposeParams,
+  generate,
+  makeDropoutMasks,
+} from '../../lib/gan/models';
+import { loadGenerator, saveGenerator } from '../../lib/gan/checkpoint';
+import { sampleCohort, writeSprintCsv } from '../../lib/gan/sample';
+import { Random } from '../../lib/random';
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'cpu', log: null });
+});
+
+describe('models', () => {
+  it('have the paper architecture: parameter counts and shapes', () => {
+    const arch = PAPER_ARCHITECTURE;
+    const g = createGenerator(arch, 1);
+    const d = createDiscriminator(arch, 1);
+    // G: embedding 2x100, dense 100->256, 256->384, conv 5x5x32x256, conv 4x4x256x1.
+    expect(countParams(g)).toBe(200 + 25856 + 98688 + 205056 + 4097);
+    // D: conv 3x3x1x32, conv 3x3x32x64, dense 768->1024, 1024->1024, heads 1 and 2.
+    expect(countParams(d)).toBe(320 + 18496 + 787456 + 1049600 + 1025 + 2050);
+    tf.tidy(() => {
+      const z = tf.randomUniform([3, 100], -1, 1);
+      const arms = tf.tensor1d([0, 1, 1], 'int32');
+      const x = generate(g, arch, z as tf.Tensor2D, arms);
+      expect(x.shape).toEqual([3, 3, 12, 1]);
+      const out = discriminate(d, arch, x, null);
+      expect(out.logit.shape).toEqual([3]);
+      expect(out.armLogits.shape).toEqual([3, 2]);
+    });
+    disposeParams(g);
+    disposeParams(d);
+  });
+
+  it('initialize deterministically from the seed', () => {
+    const a = createGenerator(TINY_ARCHITECTURE, 7);
+    const b = createGenerator(TINY_ARCHITECTURE, 7);
+    const c = createGenerator(TINY_ARCHITECTURE, 8);
+    for (const [k, v] of a) {
+      expect(Array.from(v.dataSync())).toEqual(Array.from((b.get(k) as tf.Variable).dataSync()));
+      if (k.endsWith('kernel')) expect(Array.from(v.dataSync())).not.toEqual(Array.from((c.get(k) as tf.Variable).dataSync()));
+    }
+    [a, b, c].forEach(disposeParams);
+  });
+
+  it('draw dropout masks from the given stream (rate 0.3, scaled)', () => {
+    const m1 = makeDropoutMasks(PAPER_ARCHITECTURE, 8, new Random(1).derive('step:3'));
+    const m2 = makeDropoutMasks(PAPER_ARCHITECTURE, 8, new Random(1).derive('step:3'));
+    const m3 = makeDropoutMasks(PAPER_ARCHITECTURE, 8, new Random(1).derive('step:4'));
+    const v1 = m1.dense1.dataSync();
+    expect(Array.from(v1)).toEqual(Array.from(m2.dense1.dataSync()));
+    expect(Array.from(v1)).not.toEqual(Array.from(m3.dense1.dataSync()));
+    const zeros = v1.filter((v) => v === 0).length / v1.length;
+    expect(Math.abs(zeros - 0.3)).toBeLessThan(0.03);
+    for (const v of v1) if (v !== 0) expect(v).toBeCloseTo(1 / 0.7, 5);
+    [m1, m2, m3].forEach(disposeMasks);
+  });
+});
+
+describe('generator checkpoint (TF.js layers format)', () => {
+  it('loads with tf.loadLayersModel and with loadGenerator, same outputs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-model-'));
+    const arch = TINY_ARCHITECTURE;
+    const g = createGenerator(arch, 3);
+    await saveGenerator(path.join(dir, 'gen'), g, { architecture: arch, epoch: 1, maxima: [200, 120, 6], seed: 3 });
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'gen', 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    const weights = fs.readFileSync(path.join(dir, 'gen', 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    );
+    const loaded = loadGenerator(path.join(dir, 'gen'));
+    expect(loaded.meta.maxima).toEqual([200, 120, 6]);
+    tf.tidy(() => {
+      const z = tf.randomUniform([4, arch.latentSize], -1, 1, 'float32', 1) as tf.Tensor2D;
+      const arms = tf.tensor1d([0, 1, 0, 1], 'int32');
+      const ref = generate(g, arch, z, arms).dataSync();
+      const viaLayers = (model.predict([z, arms.reshape([4, 1])]) as tf.Tensor).dataSync();
+      const viaLoad = generate(loaded.params, loaded.meta.architecture, z, arms).dataSync();
+      for (let i = 0; i < ref.length; i++) {
+        expect(viaLayers[i]).toBeCloseTo(ref[i], 5);
+        expect(viaLoad[i]).toBe(ref[i]);
+      }
+    });
+    model.dispose();
+    disposeParams(g);
+    disposeParams(loaded.params);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('sampling', () => {
+  it('is seeded and writes SPRINT-format CSVs in mmHg', () => {
+    const arch = TINY_ARCHITECTURE;
+    const g = createGenerator(arch, 3);
+    const a = sampleCohort(g, arch, 7, { seed: 1, maxima: [200, 120, 6], chunk: 3 });
+    const b = sampleCohort(g, arch, 7, { seed: 1, maxima: [200, 120, 6] });
+    expect(Array.from(a.x)).toEqual(Array.from(b.x));
+    expect(a.maskIds[0]).toBe('S00001');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-csv-'));
+    // Put values in a realistic range to check the mapping back to mmHg.
+    a.x.fill(0.6);
+    const files = writeSprintCsv(dir, a);
+    const bp = fs.readFileSync(files.bp, 'utf8').trim().split('\n');
+    expect(bp[0]).toBe('MASKID,VISITCODE,SBP,DBP,N_BPCLASSES');
+    expect(bp.length).toBe(1 + 7 * 12);
+    expect(bp[1]).toBe('S00001,RZ,120.00,72.00,4');
+    expect(bp[12]).toMatch(/^S00001,27M,/);
+    const baseline = fs.readFileSync(files.baseline, 'utf8').trim().split('\n');
+    expect(baseline[0]).toBe('MASKID,INTENSIVE');
+    expect(baseline.length).toBe(8);
+    disposeParams(g);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

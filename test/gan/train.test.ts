@@ -1,0 +1,145 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../lib/gan/backend';
+import { TINY_ARCHITECTURE } from '../../lib/gan/models';
+import { RunExistsError, progressLine, trainGan, type EpochRecord, type TrainOptions } from '../../lib/gan/train';
+import { fakeAccountant, fakeCohort } from './fixtures';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-train-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  while (dirs.length) fs.rmSync(dirs.pop() as string, { recursive: true, force: true });
+});
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm', log: null });
+});
+
+const train = fakeCohort(40, 1);
+const holdout = fakeCohort(12, 2);
+const base = (out: string): TrainOptions => ({
+  out,
+  train,
+  holdout,
+  epochs: 3,
+  mode: 'batched',
+  batchSize: 4,
+  stepsPerEpoch: 3,
+  noiseMultiplier: 0.9,
+  clipNorm: 0.5,
+  learningRate: 1e-3,
+  architecture: TINY_ARCHITECTURE,
+  accountant: fakeAccountant,
+  seed: 17,
+  log: () => {},
+});
+
+const strip = (h: EpochRecord[]) => h.map(({ seconds, ...rest }) => rest);
+const bytes = (f: string) => fs.readFileSync(f).toString('hex');
+
+describe('trainGan', () => {
+  it('resumes after a crash to exactly the uninterrupted run', async () => {
+    const before = tf.memory().numTensors;
+    const a = tempDir();
+    const full = await trainGan(base(a));
+    expect(full.checkpoint).toMatchObject({ epoch: 3, finished: true, stopReason: 'completed' });
+    expect(tf.memory().numTensors).toBe(before);
+
+    const b = tempDir();
+    // Crash after epoch 1's checkpoint is committed...
+    await expect(
+      trainGan({
+        ...base(b),
+        onEpoch: (r) => {
+          if (r.epoch === 1) throw new Error('simulated kill -9');
+        },
+      }),
+    ).rejects.toThrow('simulated kill -9');
+    // ...leaving what a kill in the middle of epoch 2's writes would leave.
+    fs.mkdirSync(path.join(b, 'generator', 'epoch-0002'), { recursive: true });
+    fs.writeFileSync(path.join(b, 'generator', 'epoch-0002', 'model.json'), '{"torn');
+    fs.writeFileSync(path.join(b, `history.json.tmp-999-abc123`), '[');
+    fs.mkdirSync(path.join(b, 'state', 'epoch-0002.tmp-999-abc123'), { recursive: true });
+    expect(JSON.parse(fs.readFileSync(path.join(b, 'checkpoint.json'), 'utf8')).epoch).toBe(1);
+
+    const resumed = await trainGan({ ...base(b), resume: true });
+    expect(resumed.checkpoint.epoch).toBe(3);
+    expect(strip(resumed.history)).toEqual(strip(full.history));
+    for (let e = 1; e <= 3; e++) {
+      const f = (dir: string) => path.join(dir, 'generator', `epoch-000${e}`, 'weights.bin');
+      expect(bytes(f(b))).toBe(bytes(f(a)));
+    }
+    expect(bytes(path.join(b, 'state', 'epoch-0003', 'state.bin'))).toBe(bytes(path.join(a, 'state', 'epoch-0003', 'state.bin')));
+    expect(fs.readdirSync(b).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    expect(fs.readdirSync(path.join(b, 'state'))).toEqual(['epoch-0003']);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('records losses, privacy and checkpoints per epoch', async () => {
+    const out = tempDir();
+    const progress: string[] = [];
+    const r = await trainGan({ ...base(out), epochs: 2, onProgress: (p) => progress.push(progressLine(p)) });
+    expect(r.history).toHaveLength(2);
+    const h = r.history[1];
+    expect(h.steps).toBe(6);
+    for (const v of [h.train.d.gen, h.train.d.aux, h.train.g.gen, h.train.g.aux, h.holdout?.d.gen, h.holdout?.g.aux]) {
+      expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(h.epsilon).toBeCloseTo(fakeAccountant.epsilonFor({ q: 0.1, noiseMultiplier: 0.9, steps: 6, delta: 1e-5 }), 10);
+    expect(h.deltaAtEpsilon?.map((x) => x.epsilon)).toEqual([0.125, 0.25, 0.5, 1, 2, 4, 8]);
+    expect(h.clippedFraction).not.toBeNull();
+    const hist = JSON.parse(fs.readFileSync(path.join(out, 'history.json'), 'utf8'));
+    expect(hist).toHaveLength(2);
+    expect(fs.existsSync(path.join(out, 'generator', 'epoch-0002', 'model.json'))).toBe(true);
+    expect(progress.at(-1)).toMatch(/^epoch 2\/2 \[#+\] 3\/3 D /);
+  });
+
+  it('never overwrites a run without force, and resuming a finished run is a no-op', async () => {
+    const out = tempDir();
+    await trainGan({ ...base(out), epochs: 1 });
+    await expect(trainGan({ ...base(out), epochs: 1 })).rejects.toBeInstanceOf(RunExistsError);
+    const again = await trainGan({ ...base(out), epochs: 1, resume: true });
+    expect(again.history).toHaveLength(1);
+    const forced = await trainGan({ ...base(out), epochs: 1, seed: 99, force: true });
+    expect(forced.run.config.seed).toBe(99);
+    // A folder with unrelated files is refused even with force.
+    const other = tempDir();
+    fs.writeFileSync(path.join(other, 'notes.txt'), 'mine');
+    await expect(trainGan({ ...base(other), force: true })).rejects.toThrow(/not a sprint-gan run folder/);
+    // Resume with different settings is refused.
+    await expect(trainGan({ ...base(out), epochs: 2, seed: 5, resume: true })).rejects.toThrow(/seed was 99/);
+  });
+
+  it('stops before the privacy budget would be exceeded', async () => {
+    const out = tempDir();
+    const lines: string[] = [];
+    // fakeAccountant: epsilon = 4 q sqrt(steps) / sigma = 0.444 sqrt(steps): 0.77 after 1 epoch, 1.09 after 2.
+    const r = await trainGan({ ...base(out), epochs: 5, targetEpsilon: 1.0, log: (l) => lines.push(l) });
+    expect(r.history).toHaveLength(1);
+    expect(r.checkpoint).toMatchObject({ epoch: 1, finished: true, stopReason: 'privacy-budget' });
+    expect(lines.join('\n')).toMatch(/Stopped before epoch 2: it would bring epsilon to 1\.0887 > target 1/);
+  });
+
+  it('trains non-privately without an accountant (epsilon null)', async () => {
+    const out = tempDir();
+    const r = await trainGan({ ...base(out), epochs: 1, noiseMultiplier: 0, clipNorm: Infinity, accountant: undefined });
+    expect(r.history[0].epsilon).toBeNull();
+    expect(r.history[0].clippedFraction).toBeNull();
+  });
+
+  it('paper mode: batch 1, q = 1/N, N steps an epoch by default', async () => {
+    const out = tempDir();
+    const r = await trainGan({ ...base(out), mode: 'paper', batchSize: undefined, stepsPerEpoch: undefined, epochs: 1, train: fakeCohort(10, 3) });
+    expect(r.run.q).toBeCloseTo(0.1, 12);
+    expect(r.run.config.batchSize).toBe(1);
+    expect(r.history[0].steps).toBe(10);
+    await expect(trainGan({ ...base(tempDir()), mode: 'paper', batchSize: 4 })).rejects.toThrow(/batch 1/);
+  });
+});
