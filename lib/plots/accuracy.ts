@@ -1,0 +1,68 @@
+/**
+ * Figure 3: accuracy on real test patients of classifiers trained on real,
+ * non-private synthetic and private synthetic patients, one strip (every
+ * run/epoch a dot, jittered) per source and classifier.
+ */
+import { PlotError } from './errors';
+import { methodLabel } from './epochs';
+import { finiteOrNull } from './series';
+import { MARKERS, SOURCE_COLORS, SOURCE_LABELS, SOURCES, axisStyle, baseLayout } from './style';
+import type { Figure, PlotTrace } from './types';
+
+/** Accuracies of one classifier (e.g. one per repeat or per selected epoch). */
+export interface AccuracyGroup {
+  /** 'forest', 'logistic', 'svm', 'knn' or any label. */
+  classifier: string;
+  real: readonly number[];
+  nonPrivate?: readonly number[];
+  private?: readonly number[];
+}
+
+export interface AccuracyStripOptions {
+  title?: string;
+  yRange?: [number, number];
+}
+
+/**
+ * Strip plot: x = classifier, three jittered strips per classifier (real,
+ * non-private, private), same colors and markers as Figure 2.
+ */
+export function accuracyStrips(groups: readonly AccuracyGroup[], options: AccuracyStripOptions = {}): Figure {
+  if (groups.length === 0) throw new PlotError('accuracyStrips: no classifier groups given.');
+  const data: PlotTrace[] = [];
+  for (const source of SOURCES) {
+    const x: string[] = [];
+    const y: number[] = [];
+    for (const g of groups) {
+      const values = g[source];
+      if (!values) continue;
+      for (const v of values) {
+        x.push(methodLabel(g.classifier));
+        y.push(v);
+      }
+    }
+    if (y.length === 0) {
+      if (source === 'real') throw new PlotError('accuracyStrips: no real accuracies given.');
+      continue;
+    }
+    data.push({
+      type: 'box',
+      name: SOURCE_LABELS[source],
+      x,
+      y: finiteOrNull(y),
+      boxpoints: 'all',
+      jitter: 0.5,
+      pointpos: 0,
+      fillcolor: 'rgba(0,0,0,0)',
+      line: { color: 'rgba(0,0,0,0)' },
+      marker: { color: SOURCE_COLORS[source], symbol: MARKERS[source], size: 8, opacity: 0.85 },
+      hoveron: 'points',
+    });
+  }
+  const layout = baseLayout(options.title ?? 'Accuracy on real patients');
+  layout.boxmode = 'group';
+  layout.xaxis = { ...axisStyle('Classifier'), type: 'category' };
+  layout.yaxis = { ...axisStyle('Accuracy') };
+  if (options.yRange) layout.yaxis.range = options.yRange;
+  return { data, layout };
+}

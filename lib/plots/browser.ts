@@ -1,0 +1,317 @@
+/**
+ * Headless Chromium, shared by the notebook display (PNG in the MIME bundle)
+ * and the static export (PNG/SVG into figures/).
+ *
+ * One browser and one page with plotly.js loaded are started on first use and
+ * reused by every later render in the process: starting Chromium and parsing
+ * the 4.8 MB library takes seconds, a render after that ~0.1-0.3 s.
+ *
+ * Lifetime: a live browser keeps Node's event loop busy, so outside a tslab
+ * kernel it closes itself after `SPRINT_BROWSER_IDLE_MS` (default 3000 ms)
+ * without renders; inside a kernel it stays until the kernel exits
+ * (playwright kills it at process exit). Call {@link closeBrowser} to end it
+ * now (scripts, test teardown).
+ *
+ * Driven by playwright-core (no browser download) with `executablePath`; the
+ * profile is a fresh temporary user-data-dir made by playwright for each
+ * launch; the flags below keep it off the network.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { PlotError } from './errors';
+import { plotlyScript, plotsState } from './runtime';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH } from './style';
+import type { Figure } from './types';
+
+/** Flags for a closed-network, root-friendly headless run. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** The exact install line for Debian/Ubuntu, printed in messages. */
+export const CHROMIUM_INSTALL_HINT =
+  'install Chromium (Debian/Ubuntu: `apt-get install -y chromium`) or set SPRINT_CHROMIUM (or CHROME_PATH) to a Chrome/Chromium executable';
+
+const SYSTEM_BROWSERS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
+const PATH_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Chromium/Chrome to use: `SPRINT_CHROMIUM`, then `CHROME_PATH`, then
+ * /usr/bin/chromium, chromium-browser, google-chrome (and the same names on
+ * PATH, and the macOS app locations). null when none is found, or when
+ * SPRINT_CHROMIUM=none (no rendering: show() leaves out PNG, exportFigure
+ * writes HTML). An env var naming a missing file is an error, not a silent
+ * fallback.
+ */
+export function findBrowser(env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const name of ['SPRINT_CHROMIUM', 'CHROME_PATH']) {
+    const v = env[name];
+    if (name === 'SPRINT_CHROMIUM' && v === 'none') return null;
+    if (v) {
+      if (!isExecutable(v)) throw new PlotError(`${name}=${v} is not an executable file; fix it or unset it.`);
+      return v;
+    }
+  }
+  for (const f of SYSTEM_BROWSERS) if (isExecutable(f)) return f;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const n of PATH_NAMES) {
+      const f = path.join(dir, n);
+      if (isExecutable(f)) return f;
+    }
+  }
+  return null;
+}
+
+// The few playwright-core shapes we use, typed locally so that tslab (TS 5.0)
+// never has to compile playwright's own declarations.
+export interface PageLike {
+  goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' }): Promise<unknown>;
+  setContent(html: string, options?: { waitUntil?: 'load' | 'domcontentloaded'; timeout?: number }): Promise<void>;
+  /** Evaluates a JavaScript expression in the page (awaits a promise result). */
+  evaluate(expression: string): Promise<unknown>;
+  screenshot(options?: { fullPage?: boolean; type?: 'png' }): Promise<Buffer>;
+  setViewportSize(size: { width: number; height: number }): Promise<void>;
+  close(): Promise<void>;
+}
+export interface BrowserLike {
+  newPage(): Promise<PageLike>;
+  close(): Promise<void>;
+  version(): string;
+  isConnected(): boolean;
+}
+interface ChromiumLauncher {
+  launch(options: { executablePath: string; args: string[]; headless: boolean; timeout: number }): Promise<BrowserLike>;
+}
+
+interface Renderer {
+  executable: string;
+  browser: BrowserLike;
+  page: PageLike;
+  pageDir: string;
+  busy: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+function loadPlaywright(): ChromiumLauncher {
+  try {
+    return (require('playwright-core') as { chromium: ChromiumLauncher }).chromium;
+  } catch (e) {
+    throw new PlotError(`playwright-core is not installed (run \`npm ci\`): ${(e as Error).message}`);
+  }
+}
+
+let starting: Promise<Renderer> | null = null;
+
+/** Launches a browser (no page). The caller closes it. */
+export async function launchBrowser(executable?: string): Promise<BrowserLike> {
+  const exe = executable ?? findBrowser();
+  if (!exe) throw new PlotError(`No Chromium found: ${CHROMIUM_INSTALL_HINT}.`);
+  try {
+    return await loadPlaywright().launch({ executablePath: exe, args: [...CHROMIUM_ARGS], headless: true, timeout: 60_000 });
+  } catch (e) {
+    throw new PlotError(`Chromium at ${exe} failed to start: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function startRenderer(): Promise<Renderer> {
+  const exe = findBrowser();
+  if (!exe) throw new PlotError(`No Chromium found: ${CHROMIUM_INSTALL_HINT}.`);
+  const browser = await launchBrowser(exe);
+  try {
+    const page = await browser.newPage();
+    // Load plotly.js from its file (faster than pushing 4.8 MB through the protocol).
+    const lib = plotlyScript();
+    const pageDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sprint-plots-'));
+    const pageFile = path.join(pageDir, 'render.html');
+    fs.writeFileSync(
+      pageFile,
+      `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="${pathToFileUrl(lib.file)}"></script></head><body></body></html>`,
+    );
+    await page.goto(pathToFileUrl(pageFile), { waitUntil: 'load' });
+    const ok = await page.evaluate('typeof window.Plotly === "object" && typeof window.Plotly.toImage === "function"');
+    if (!ok) throw new PlotError(`plotly.js (${lib.file}) did not load in Chromium.`);
+    return { executable: exe, browser, page, pageDir, busy: 0, idleTimer: null };
+  } catch (e) {
+    await browser.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Calls `fnSource` (the text of a browser-side function, plain ES2017) with
+ * `arg` (JSON) in the page. Browser code is passed as text on purpose: a
+ * compiled TypeScript function may carry helpers (e.g. esbuild's __name) that
+ * do not exist in the page.
+ */
+export async function evaluateJs<R>(page: PageLike, fnSource: string, arg: unknown): Promise<R> {
+  return (await page.evaluate(`(${fnSource})(${JSON.stringify(arg)})`)) as R;
+}
+
+function pathToFileUrl(file: string): string {
+  return require('url').pathToFileURL(file).href as string;
+}
+
+function inTslabKernel(): boolean {
+  for (const key of Object.keys(require.cache)) {
+    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) {
+      const mod = require.cache[key];
+      if (mod && typeof (mod.exports as { lastWriteDisplayData?: unknown }).lastWriteDisplayData === 'function') return true;
+    }
+  }
+  return false;
+}
+
+function idleMs(): number {
+  const env = process.env.SPRINT_BROWSER_IDLE_MS;
+  if (env !== undefined && env !== '') {
+    const v = Number(env);
+    if (Number.isFinite(v) && v >= 0) return v;
+  }
+  return inTslabKernel() ? Infinity : 3000;
+}
+
+/** The shared renderer, started on first use. */
+async function renderer(): Promise<Renderer> {
+  const state = plotsState();
+  const current = state.renderer as Renderer | null;
+  if (current && current.browser.isConnected()) return current;
+  state.renderer = null;
+  if (!starting) {
+    starting = startRenderer().then(
+      (r) => {
+        state.renderer = r;
+        starting = null;
+        return r;
+      },
+      (e) => {
+        starting = null;
+        throw e;
+      },
+    );
+  }
+  return starting;
+}
+
+async function withRenderer<T>(fn: (r: Renderer) => Promise<T>): Promise<T> {
+  const r = await renderer();
+  r.busy++;
+  if (r.idleTimer) clearTimeout(r.idleTimer);
+  r.idleTimer = null;
+  try {
+    return await fn(r);
+  } finally {
+    r.busy--;
+    const ms = idleMs();
+    if (r.busy === 0 && Number.isFinite(ms)) {
+      r.idleTimer = setTimeout(() => {
+        if (r.busy === 0 && plotsState().renderer === r) void closeBrowser();
+      }, ms);
+    }
+  }
+}
+
+/** Closes the shared browser (no-op when none is running). */
+export async function closeBrowser(): Promise<void> {
+  const state = plotsState();
+  const r = state.renderer as Renderer | null;
+  state.renderer = null;
+  if (!r) return;
+  if (r.idleTimer) clearTimeout(r.idleTimer);
+  await r.browser.close().catch(() => undefined);
+  fs.rmSync(r.pageDir, { recursive: true, force: true });
+}
+
+/** Whether a browser is available (found on this machine). */
+export function browserAvailable(): boolean {
+  try {
+    return findBrowser() !== null;
+  } catch {
+    return false;
+  }
+}
+
+export type ImageFormat = 'png' | 'svg';
+
+export interface RenderOptions {
+  format: ImageFormat;
+  /** Pixels; the layout's width/height, else 700 x 450. */
+  width?: number;
+  height?: number;
+  /** Pixel ratio of the PNG (PNG size = width*scale x height*scale). Default 1. */
+  scale?: number;
+}
+
+/** Pixel size a figure renders at. */
+export function figureSize(fig: Figure, width?: number, height?: number): { width: number; height: number } {
+  return {
+    width: Math.round(width ?? (typeof fig.layout.width === 'number' ? fig.layout.width : DEFAULT_WIDTH)),
+    height: Math.round(height ?? (typeof fig.layout.height === 'number' ? fig.layout.height : DEFAULT_HEIGHT)),
+  };
+}
+
+/**
+ * Renders a figure to PNG bytes or SVG text with Plotly.toImage in the shared
+ * headless Chromium. Throws a PlotError when no browser is found.
+ */
+export async function renderImage(fig: Figure, options: RenderOptions): Promise<Buffer | string> {
+  const { width, height } = figureSize(fig, options.width, options.height);
+  const scale = options.scale ?? 1;
+  const dataUrl = await withRenderer((r) =>
+    evaluateJs<string>(
+      r.page,
+      'function (a) { return window.Plotly.toImage({ data: a.fig.data, layout: a.fig.layout }, { format: a.format, width: a.width, height: a.height, scale: a.scale }); }',
+      { fig, format: options.format, width, height, scale },
+    ),
+  );
+  if (typeof dataUrl !== 'string') throw new PlotError('Plotly.toImage returned no image.');
+  if (options.format === 'png') {
+    const prefix = 'data:image/png;base64,';
+    if (!dataUrl.startsWith(prefix)) throw new PlotError('Plotly.toImage did not return a PNG data URL.');
+    return Buffer.from(dataUrl.slice(prefix.length), 'base64');
+  }
+  const comma = dataUrl.indexOf(',');
+  const head = dataUrl.slice(0, comma);
+  const body = dataUrl.slice(comma + 1);
+  return head.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+}
+
+/**
+ * Runs `fn` with a fresh page of the shared browser (for checks that load
+ * arbitrary HTML, e.g. the render test); the page is closed afterwards.
+ */
+export async function withPage<T>(fn: (page: PageLike) => Promise<T>): Promise<T> {
+  return withRenderer(async (r) => {
+    const page = await r.browser.newPage();
+    try {
+      return await fn(page);
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * Process-wide plumbing shared by display and export: where plotly.js lives,
+ * the repository root, atomic writes, and per-kernel state kept on
+ * `globalThis` (tslab re-evaluates a local module when its source changes, so
+ * module-level variables would be reset between cells; a global survives).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { PlotError } from './errors';
+
+/** State that must live once per process (kernel). */
+export interface PlotsState {
+  /** Figures shown so far: numbers the div ids. */
+  shown: number;
+  /** Whether plotly.js has been inlined into an output of this kernel. */
+  libraryIncluded: boolean;
+  /** Notes already printed once on stderr. */
+  warned: Set<string>;
+  /** The shared headless browser, if started (see browser.ts). */
+  renderer: unknown;
+  /** Temp-file counter for atomic writes. */
+  tmpCounter: number;
+}
+
+const STATE_KEY = Symbol.for('sprint-gan-ts.plots.state');
+
+export function plotsState(): PlotsState {
+  const g = globalThis as unknown as { [STATE_KEY]?: PlotsState };
+  let s = g[STATE_KEY];
+  if (!s) {
+    s = { shown: 0, libraryIncluded: false, warned: new Set<string>(), renderer: null, tmpCounter: 0 };
+    g[STATE_KEY] = s;
+  }
+  return s;
+}
+
+/** Prints `message` on stderr the first time `key` is seen in this process. */
+export function warnOnce(key: string, message: string): void {
+  const s = plotsState();
+  if (s.warned.has(key)) return;
+  s.warned.add(key);
+  process.stderr.write(`${message}\n`);
+}
+
+interface PlotlyScript {
+  file: string;
+  version: string;
+  source: string;
+}
+let plotlyCache: PlotlyScript | null = null;
+
+function packageVersion(dir: string): string {
+  try {
+    return String(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The plotly.js bundle to inline or load: `SPRINT_PLOTLY_JS` (a file), else
+ * `plotly.js-dist-min` (4.8 MB minified), else `plotly.js-dist` (10 MB).
+ */
+export function plotlyScript(): PlotlyScript {
+  if (plotlyCache) return plotlyCache;
+  const candidates: { file: () => string; versionDir: (f: string) => string }[] = [];
+  const env = process.env.SPRINT_PLOTLY_JS;
+  if (env) candidates.push({ file: () => path.resolve(env), versionDir: (f) => path.dirname(f) });
+  candidates.push({ file: () => require.resolve('plotly.js-dist-min/plotly.min.js'), versionDir: (f) => path.dirname(f) });
+  candidates.push({ file: () => require.resolve('plotly.js-dist/plotly.js'), versionDir: (f) => path.dirname(f) });
+  for (const c of candidates) {
+    let file: string;
+    try {
+      file = c.file();
+      if (!fs.existsSync(file)) continue;
+    } catch {
+      continue;
+    }
+    const source = fs.readFileSync(file, 'utf8');
+    const header = /plotly\.js v(\d+\.\d+\.\d+)/.exec(source.slice(0, 300));
+    plotlyCache = { file, version: header ? header[1] : packageVersion(c.versionDir(file)), source };
+    return plotlyCache;
+  }
+  throw new PlotError(
+    'plotly.js not found: run `npm ci` (it installs plotly.js-dist-min / plotly.js-dist), or set SPRINT_PLOTLY_JS to a plotly.min.js file.',
+  );
+}
+
+let repoRootCache: string | null = null;
+
+/**
+ * The repository root: the nearest folder above this file (or the working
+ * directory) whose package.json is named "sprint-gan-ts"; else the working
+ * directory. Works through the notebooks/lib -> ../lib symlink.
+ */
+export function repoRoot(): string {
+  if (repoRootCache) return repoRootCache;
+  for (const start of [__dirname, process.cwd()]) {
+    let dir = path.resolve(start);
+    for (;;) {
+      try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+        if (pkg && pkg.name === 'sprint-gan-ts') return (repoRootCache = dir);
+      } catch {
+        // no package.json here
+      }
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  return (repoRootCache = process.cwd());
+}
+
+/** Writes `data` to `file` atomically: a temp file in the same folder, then rename. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const s = plotsState();
+  const tmp = `${file}.tmp-${process.pid}-${++s.tmpCounter}`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // ignore
+    }
+    throw e;
+  }
+}
+
+/** 32-bit FNV-1a of a string, as 8 hex digits: stable ids from a spec. */
+export function hashText(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
