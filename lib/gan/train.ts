@@ -33,6 +33,7 @@
  * weights and Adam state alone; resuming from it replays exactly what an
  * uninterrupted run computes (same backend).
  */
+import { deltaFor, epsilonFor } from '../privacy/index';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -271,16 +272,8 @@ function fingerprint(c: Cohort): string {
   return `${c.n}:${(h >>> 0).toString(16)}`;
 }
 
-let defaultAccountant: Accountant | null = null;
-function loadAccountant(): Accountant {
-  if (!defaultAccountant) {
-    // lib/privacy is loaded lazily so non-private runs (and tests) do not need it.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const privacy = require('../privacy') as Accountant;
-    defaultAccountant = { epsilonFor: privacy.epsilonFor, deltaFor: privacy.deltaFor };
-  }
-  return defaultAccountant;
-}
+/** The default accountant: lib/privacy's RDP (improved conversion). */
+const DEFAULT_ACCOUNTANT: Accountant = { epsilonFor: epsilonFor, deltaFor: deltaFor };
 
 function readJson<T>(file: string): T | null {
   if (!fs.existsSync(file)) return null;
@@ -373,7 +366,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   const nTrain = opts.train.n;
   const q = cfg.mode === 'paper' ? 1 / nTrain : samplingRate(cfg, nTrain);
   const priv = isPrivate(cfg);
-  const accountant = priv ? (opts.accountant ?? loadAccountant()) : null;
+  const accountant = priv ? (opts.accountant ?? DEFAULT_ACCOUNTANT) : null;
 
   // --- The run folder: new, resumed, or refused.
   const runFile = path.join(out, 'run.json');
