@@ -4,8 +4,16 @@
  * Chromium. Without a browser it says so on stderr and writes a standalone
  * `<name>.html` (plotly.js inlined) instead, so nothing is silently missing.
  * Every file is written atomically (temp file + rename).
+ *
+ * Real-data guard: figures/ is committed, so export into it is refused while
+ * the data source is real (SPRINT_DATA_DIR names a folder the simulator did
+ * not write, or `options.dataSource.kind` is 'real'), unless
+ * `options.allowRealData` is true or SPRINT_ALLOW_REAL_DATA_OUTPUTS=1 (which
+ * the notebook runner sets for `--allow-real-data-outputs`). Export to any
+ * other folder is not affected.
  */
 import * as path from 'path';
+import { isSyntheticDir } from '../data/source';
 import { CHROMIUM_INSTALL_HINT, browserAvailable, figureSize, renderImage } from './browser';
 import { PlotError } from './errors';
 import { standaloneHtml } from './html';
@@ -24,6 +32,39 @@ export interface ExportOptions {
   height?: number;
   /** PNG pixel ratio: the PNG is width*scale x height*scale pixels. Default 1. */
   scale?: number;
+  /** Allow export into the repository's figures/ although the data source is real. Default false. */
+  allowRealData?: boolean;
+  /** The data source the figure was computed from (lib/data's resolveDataSource()); checked besides SPRINT_DATA_DIR. */
+  dataSource?: { kind: 'embedded' | 'real'; dir?: string };
+}
+
+/** Environment variable that lifts the real-data guard (set by the runner's --allow-real-data-outputs). */
+export const ALLOW_REAL_DATA_ENV = 'SPRINT_ALLOW_REAL_DATA_OUTPUTS';
+
+/**
+ * Throws a PlotError when writing into `dir` would put figures computed on
+ * real data into the repository's figures/ folder (see the module comment).
+ */
+export function checkRealDataExport(
+  dir: string,
+  options: Pick<ExportOptions, 'allowRealData' | 'dataSource'> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const figures = path.resolve(defaultFiguresDir());
+  const target = path.resolve(dir);
+  if (target !== figures && !target.startsWith(figures + path.sep)) return;
+  if (options.allowRealData || env[ALLOW_REAL_DATA_ENV] === '1') return;
+  const named = env.SPRINT_DATA_DIR;
+  const viaEnv = named !== undefined && named.trim() !== '' && !isSyntheticDir(path.resolve(named));
+  const viaOption = options.dataSource?.kind === 'real';
+  if (!viaEnv && !viaOption) return;
+  const what = viaEnv ? `SPRINT_DATA_DIR = ${named}` : `dataSource ${options.dataSource?.dir ?? '(real)'}`;
+  throw new PlotError(
+    `exportFigure: refusing to write into ${figures}: the data source is real (${what}). ` +
+      'figures/ is committed to the repository, and figures computed on the real SPRINT release are for your eyes only. ' +
+      'Export elsewhere ({ dir: "/some/private/folder" }), or pass { allowRealData: true } ' +
+      `(or set ${ALLOW_REAL_DATA_ENV}=1) if you really mean to.`,
+  );
 }
 
 export interface ExportResult {
@@ -50,6 +91,7 @@ export async function exportFigure(fig: Figure, name: string, options: ExportOpt
     throw new PlotError(`exportFigure: bad name "${name}"; use a bare file name without extension, e.g. "Figure_2A".`);
   }
   const dir = path.resolve(options.dir ?? defaultFiguresDir());
+  checkRealDataExport(dir, options);
   const formats = options.formats ?? ['png', 'svg'];
   if (formats.length === 0) throw new PlotError('exportFigure: formats is empty.');
   for (const f of formats) {

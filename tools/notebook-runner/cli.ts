@@ -1,6 +1,7 @@
 /**
  * `npm run notebooks -- [paths…] [--update] [--profile NAME] [--param k=v]
- *                      [--timeout S] [--jobs N] [--junit FILE]`
+ *                      [--timeout S] [--jobs N] [--junit FILE] [--data DIR]
+ *                      [--allow-real-data-outputs]`
  *
  * Runs every notebook in a fresh tslab kernel and compares its outputs with the
  * stored ones (nbval style); `--update` rewrites the stored outputs instead.
@@ -18,6 +19,7 @@ import { readNotebook, writeFileAtomic, writeNotebook, serializeNotebook } from 
 import { injectParameters, parseParam, declaredParameters, parametersCellIndex, ParameterError } from './params';
 import { runNotebook, type NotebookResult } from './run';
 import { toJUnit } from './junit';
+import { ALLOW_REAL_DATA_ENV, realDataRefusal, runnerDataSource } from './guard';
 
 export const HELP = `Usage: npm run notebooks -- [paths…] [options]
 
@@ -33,6 +35,10 @@ Options:
   --jobs N           notebooks run at once within a stage (default: CPU count)
   --junit FILE       also write a JUnit XML report
   --failed-dir DIR   where executed copies of failing notebooks go (default: .runner/failed)
+  --data DIR         run on the SPRINT files in DIR (sets SPRINT_DATA_DIR for the kernels)
+  --allow-real-data-outputs
+                     allow --update (and figure export into figures/) when the data
+                     source is real; refused by default, see README "Using the real SPRINT data"
   -h, --help         this text
 
 The last line is "N passed, N failed"; the exit code is 1 when any failed.`;
@@ -46,6 +52,9 @@ export interface CliOptions {
   jobs: number;
   junit?: string;
   failedDir: string;
+  /** Data folder for the kernels (SPRINT_DATA_DIR); undefined: inherit the environment. */
+  data?: string;
+  allowRealDataOutputs: boolean;
 }
 
 export class UsageError extends Error {}
@@ -64,6 +73,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         jobs: { type: 'string' },
         junit: { type: 'string' },
         'failed-dir': { type: 'string' },
+        data: { type: 'string' },
+        'allow-real-data-outputs': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -96,6 +107,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     jobs: num('jobs', v.jobs as string | undefined, true) ?? Math.max(1, os.cpus().length),
     junit: v.junit as string | undefined,
     failedDir: (v['failed-dir'] as string | undefined) ?? path.join(REPO_ROOT, '.runner', 'failed'),
+    data: v.data as string | undefined,
+    allowRealDataOutputs: Boolean(v['allow-real-data-outputs']),
   };
 }
 
@@ -159,11 +172,11 @@ export function report(r: NotebookResult, update: boolean): string {
   return lines.join('\n');
 }
 
-export async function runCli(argv: string[], log: (s: string) => void = console.log): Promise<number> {
+export async function runCli(argv: string[], log: (s: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let opts: CliOptions | 'help';
   let files: string[];
   try {
-    opts = parseCli(argv);
+    opts = parseCli(argv, env);
     if (opts === 'help') {
       log(HELP);
       return 0;
@@ -181,6 +194,23 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
     return 2;
   }
   const o = opts;
+
+  // Real-data guard: decided before anything is read, run or written.
+  const source = runnerDataSource({ data: o.data, params: o.params, env });
+  const refusal = realDataRefusal(source, o.update, o.allowRealDataOutputs);
+  if (refusal) {
+    log(`error: ${refusal}`);
+    return 2;
+  }
+  if (source.kind === 'real') {
+    log(`data: real (${source.via} = ${source.dir}); outputs are for your eyes only` + (o.update ? ' (--allow-real-data-outputs given)' : ''));
+  }
+  const kernelEnv: Record<string, string> = {
+    SPRINT_RUNNER: '1',
+    ...(o.profile ? { SPRINT_PROFILE: o.profile } : {}),
+    ...(o.data !== undefined ? { SPRINT_DATA_DIR: path.resolve(o.data) } : env.SPRINT_DATA_DIR ? { SPRINT_DATA_DIR: env.SPRINT_DATA_DIR } : {}),
+    ...(o.allowRealDataOutputs ? { [ALLOW_REAL_DATA_ENV]: '1' } : {}),
+  };
 
   // Prepare every notebook first, so a bad parameter stops us before any kernel starts.
   const prepared = new Map<string, { nb: ReturnType<typeof readNotebook>; config: RunnerConfig }>();
@@ -233,7 +263,7 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
         timeout: o.timeout ?? config.timeout,
         config,
         update: o.update,
-        env: { SPRINT_RUNNER: '1', ...(o.profile ? { SPRINT_PROFILE: o.profile } : {}) },
+        env: kernelEnv,
       });
       if (r.passed && o.update) writeNotebook(f, r.executed);
       if (!r.passed) {

@@ -1,0 +1,70 @@
+/**
+ * The discriminator attack's score function from a lib/gan run folder.
+ *
+ * A run folder keeps a generator for every epoch but the discriminator only
+ * inside the latest training state (`state/epoch-NNNN`, the resume point;
+ * lib/gan/train.ts deletes older states), so this audits the last complete
+ * epoch. Score = D's real/fake logit without dropout: the attacker asks the
+ * discriminator how "real" (= training-like) a patient looks.
+ *
+ * Stand-in: lib/gan exports no loader for D, so this reads the state with
+ * lib/gan/checkpoint's `readTensorState` (same file format as the writer) and
+ * the keys `D:<weight name>` that train.ts writes. A `loadDiscriminator(runDir)`
+ * exported by lib/gan would replace the body of {@link loadDiscriminatorScorer}.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as gan from '../../gan/index';
+import type { GanArchitecture } from '../../gan/index';
+import * as ckpt from '../../gan/checkpoint';
+import type { PatientRows, ScoreFn } from './attacks';
+
+export interface DiscriminatorScorer {
+  /** Logit of D's real/fake head for each patient (no dropout). */
+  scoreFn: ScoreFn;
+  /** The epoch whose discriminator is loaded. */
+  epoch: number;
+  /** Frees D's weights. */
+  dispose(): void;
+}
+
+/** Loads the latest discriminator of a run folder as a membership score. */
+export function loadDiscriminatorScorer(runDir: string): DiscriminatorScorer {
+  const runFile = path.join(runDir, 'run.json');
+  if (!fs.existsSync(runFile)) throw new Error(`${runDir}: no run.json, not a lib/gan run folder`);
+  const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { config: { architecture: GanArchitecture; seed: number } };
+  const epoch = gan.latestEpoch(runDir);
+  const stateDir = path.join(runDir, 'state', gan.epochDirName(epoch));
+  if (!fs.existsSync(stateDir)) throw new Error(`${runDir}: no training state for epoch ${epoch} (${stateDir}); the discriminator is kept only in the latest state`);
+  const state = ckpt.readTensorState<unknown>(stateDir);
+  const arch = run.config.architecture;
+  const d = gan.createDiscriminator(arch, run.config.seed);
+  for (const [name, v] of d) {
+    const e = state.values.get(`D:${name}`);
+    if (!e) {
+      gan.disposeParams(d);
+      throw new Error(`${stateDir} lacks the discriminator weight D:${name}`);
+    }
+    const t = tf.tensor(e.data, v.shape);
+    v.assign(t);
+    t.dispose();
+  }
+  const [h, w] = arch.patientShape;
+  const scoreFn: ScoreFn = (patients: PatientRows) => {
+    const n = patients.n;
+    if (patients.x.length !== n * h * w) throw new RangeError(`discriminator score: expected ${h * w} values per patient`);
+    const out = new Float64Array(n);
+    const chunk = 512;
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const vals = tf.tidy(() => {
+        const x = tf.tensor4d(Float32Array.from({ length: m * h * w }, (_, k) => patients.x[start * h * w + k]), [m, h, w, 1]);
+        return gan.discriminate(d, arch, x, null).logit.dataSync();
+      });
+      out.set(vals, start);
+    }
+    return out;
+  };
+  return { scoreFn, epoch, dispose: () => gan.disposeParams(d) };
+}

@@ -1,0 +1,60 @@
+/**
+ * The discriminator attack against a real (tiny) lib/gan run folder: D is
+ * loaded from the latest training state and scores patients.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend, TINY_ARCHITECTURE, trainGan } from '../../lib/gan/index';
+import { loadDiscriminatorScorer, runMembershipAudit, membershipSplit, ATTACKS } from '../../lib/privacy/audit/index';
+import { fakeAccountant, fakeCohort } from '../gan/fixtures';
+
+let dir: string;
+beforeAll(async () => {
+  await selectBackend({ backend: 'cpu', log: null });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-d-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('loadDiscriminatorScorer', () => {
+  it('scores patients with the last epoch of a run and frees its weights', async () => {
+    const pool = fakeCohort(40, 3);
+    const split = membershipSplit(pool, { seed: 1 });
+    const out = path.join(dir, 'run');
+    await trainGan({
+      out,
+      train: split.members,
+      epochs: 2,
+      mode: 'batched',
+      batchSize: 5,
+      stepsPerEpoch: 2,
+      noiseMultiplier: 0,
+      clipNorm: Infinity,
+      learningRate: 1e-3,
+      architecture: TINY_ARCHITECTURE,
+      accountant: fakeAccountant,
+      seed: 5,
+      log: () => {},
+    });
+    const before = tf.memory().numTensors;
+    const scorer = loadDiscriminatorScorer(out);
+    expect(scorer.epoch).toBe(2);
+    const a = Array.from(scorer.scoreFn(split.members));
+    const b = Array.from(scorer.scoreFn(split.members));
+    expect(a).toHaveLength(split.members.n);
+    expect(a.every(Number.isFinite)).toBe(true);
+    expect(a).toEqual(b);
+    expect(new Set(a).size).toBeGreaterThan(1);
+    const rows = runMembershipAudit({ members: split.members, nonMembers: split.nonMembers, synthetic: fakeCohort(30, 9), discriminator: scorer.scoreFn });
+    expect(rows[0].attack).toBe(ATTACKS.discriminator);
+    expect(rows[0].auc).toBeGreaterThanOrEqual(0);
+    scorer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('explains what is missing', () => {
+    expect(() => loadDiscriminatorScorer(path.join(dir, 'nope'))).toThrow(/run\.json/);
+  });
+});
