@@ -1,6 +1,16 @@
 /**
  * Evaluation of synthetic cohorts: train-on-synthetic / test-on-real
  * classifiers, fidelity statistics, and the (private) choice of epochs.
+ *
+ * - classifiers/  forest, logistic regression, linear SVM, kNN (one interface)
+ * - fidelity.ts   means, medians, correlation structure, Spearman
+ * - selection.ts  report-noisy-max (the mechanism and its cost formula)
+ * - units.ts      raw units; generated values truncated + clipped as the original
+ * - score.ts      per-epoch train-on-synthetic / test-on-real scores (scores.json)
+ * - epochs.ts     best / top-k / last / private epoch choices; the release ledger
+ * - runs.ts       the same over a lib/gan run folder (loads TF.js)
+ * - transfer.ts   the transfer table (real vs non-private vs private) + fidelity
+ * - display.ts    HTML and text tables
  */
 export {
   accuracy,
@@ -17,7 +27,7 @@ export {
   type LinearSvmOptions,
   type LogisticRegressionOptions,
   type RandomForestOptions,
-} from './classifiers';
+} from './classifiers/index';
 export {
   armVisitMedians,
   averageRanks,
@@ -35,10 +45,8 @@ export {
 } from './fidelity';
 export {
   argmax,
-  composeWithTraining,
   noisyTopK,
   nonPrivateSelection,
-  pureDpRdp,
   reportNoisyMaxScale,
   sampleLaplace,
   selectionEpsilon,
@@ -49,3 +57,70 @@ export {
   type NoisyTopKOptions,
   type NonPrivateSelection,
 } from './selection';
+export { realFeatures, syntheticFeatures, type SyntheticRounding } from './units';
+export {
+  cohortFingerprint,
+  epochSampleSeed,
+  readScoreFile,
+  scoreEpochs,
+  scoreProgressBar,
+  scoreProgressLine,
+  scoreSynthetic,
+  ScoreSettingsError,
+  type EpochScore,
+  type SampleEpoch,
+  type ScoreEpochsOptions,
+  type ScoreFile,
+  type ScoreProgress,
+  type ScoreSettings,
+} from './score';
+export {
+  addSelection,
+  chooseEpochs,
+  releaseLedger,
+  selectionEntryName,
+  topEpochs,
+  type ChooseEpochsOptions,
+  type EpochChoice,
+  type NonPrivateEpochs,
+  type PrivateEpochs,
+  type ScoreMethod,
+  type TrainingCost,
+} from './epochs';
+export {
+  readRun,
+  readRunScores,
+  runLedger,
+  runSampler,
+  scoreRun,
+  SCORES_FILE,
+  trainingCost,
+  type RunSummary,
+  type ScoreRunOptions,
+} from './runs';
+export {
+  meanSd,
+  repeatRows,
+  transferCell,
+  transferTable,
+  TRANSFER_SOURCES,
+  type SyntheticSource,
+  type TransferCell,
+  type TransferFidelity,
+  type TransferOptions,
+  type TransferSource,
+  type TransferTable,
+} from './transfer';
+export {
+  CLASSIFIER_LABELS,
+  fidelityHtml,
+  fidelityJson,
+  fidelityText,
+  scoreTableHtml,
+  scoreTableText,
+  selectionHtml,
+  selectionText,
+  SOURCE_NAMES,
+  transferTableHtml,
+  transferTableText,
+} from './display';

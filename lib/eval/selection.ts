@@ -26,13 +26,15 @@
  *   b = 2 Delta / epsilon = 2/epsilon is used (accuracy units: 2/(n epsilon)).
  *
  * Cost. Each round is epsilon-DP (pure, delta = 0); k adaptive rounds cost
- * k * epsilon by basic composition. The total budget of a release that trains
- * with (epsilon_train, delta) and then picks k epochs is
- * (epsilon_train + k * epsilon, delta) by sequential composition; this holds
- * whether or not the scoring patients are the training patients. For an RDP
- * accountant: an epsilon-DP mechanism is (alpha, min(epsilon, alpha
- * epsilon^2 / 2))-RDP (it is epsilon^2/2-zCDP, Bun & Steinke 2016, Prop. 3.3),
- * see `pureDpRdp`.
+ * k * epsilon by basic composition (`selectionEpsilon`, the mechanism's own
+ * formula). Composing that with the training cost is the privacy ledger's
+ * job, and only the ledger's (lib/privacy/ledger.ts): ./epochs.ts adds the k
+ * picks to a run's `PrivacyLedger` as `addPureDp(name, epsilon, k)`, which
+ * composes them with DP-SGD both by basic composition, giving
+ * (epsilon_train + k * epsilon, delta), and through RDP (an epsilon-DP
+ * mechanism is epsilon^2/2-zCDP, Bun & Steinke 2016, Prop. 3.3), and
+ * reports the smaller valid total. This holds whether or not the scoring
+ * patients are the training patients.
  *
  * Why Laplace report-noisy-max rather than the exponential mechanism: the
  * original study added Laplace noise to the epoch scores (epsilon 0.05 per
@@ -95,24 +97,6 @@ export function reportNoisyMaxScale(epsilon: number, relation: NeighbouringRelat
 /** Total cost of k picks at epsilonPerPick each (basic composition of pure DP). */
 export function selectionEpsilon(k: number, epsilonPerPick: number): number {
   return k * epsilonPerPick;
-}
-
-/**
- * Renyi DP of an epsilon-DP mechanism at order alpha > 1:
- * min(epsilon, alpha * epsilon^2 / 2) (Bun & Steinke 2016, Prop. 3.3).
- * Sum over the k picks to compose with an RDP accountant.
- */
-export function pureDpRdp(alpha: number, epsilon: number): number {
-  if (!(alpha > 1)) throw new RangeError(`pureDpRdp: alpha must be > 1, got ${alpha}`);
-  return Math.min(epsilon, (alpha * epsilon * epsilon) / 2);
-}
-
-/** (epsilon_train + selection epsilon, delta_train): sequential composition of training and selection. */
-export function composeWithTraining(
-  training: { epsilon: number; delta: number },
-  selection: Pick<NoisyTopK, 'epsilon'>,
-): { epsilon: number; delta: number } {
-  return { epsilon: training.epsilon + selection.epsilon, delta: training.delta };
 }
 
 /** Report-noisy-max, k rounds without replacement. See the module comment. */

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   argmax,
-  composeWithTraining,
   noisyTopK,
   nonPrivateSelection,
-  pureDpRdp,
   reportNoisyMaxScale,
   sampleLaplace,
   selectionEpsilon,
@@ -107,13 +105,6 @@ describe('noisyTopK (report-noisy-max, Laplace)', () => {
     expect(selectionEpsilon(10, 0.05)).toBeCloseTo(0.5, 15);
     expect(a.noiseScale).toBe(20); // 1 / 0.05 correct predictions
     expect(a.noiseScaleAccuracy).toBeCloseTo(0.02, 15);
-    expect(composeWithTraining({ epsilon: 3.2, delta: 1e-5 }, a)).toEqual({ epsilon: 3.2 + 0.5, delta: 1e-5 });
-  });
-
-  it('RDP of a pure-DP pick is min(eps, alpha eps^2 / 2)', () => {
-    expect(pureDpRdp(2, 0.05)).toBeCloseTo(0.0025, 15);
-    expect(pureDpRdp(1000, 0.05)).toBe(0.05);
-    expect(() => pureDpRdp(1, 0.05)).toThrow(/alpha/);
   });
 
   it('rejects scores that are not accuracies on nPatients patients', () => {

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { Cohort } from '../../lib/data/cohort';
+import { selectPatients } from '../../lib/data/preprocess';
+import {
+  CLASSIFIER_NAMES,
+  fidelityHtml,
+  meanSd,
+  repeatRows,
+  transferCell,
+  transferTable,
+  transferTableHtml,
+  transferTableText,
+} from '../../lib/eval';
+import { flipLabels, simulatedSplit } from './cohorts';
+
+describe('transfer table', () => {
+  const { train, test } = simulatedSplit(1100, 480);
+
+  it('meanSd uses the sample sd; repeat subsets depend on (seed, repeat, size) only', () => {
+    expect(meanSd([0.7, 0.8, 0.9])).toEqual({ mean: expect.closeTo(0.8, 12), sd: expect.closeTo(0.1, 12) });
+    expect(meanSd([0.5])).toEqual({ mean: 0.5, sd: 0 });
+    const a = repeatRows(1, 0, 100, 10);
+    expect(a).toEqual(repeatRows(1, 0, 100, 10));
+    expect(a).not.toEqual(repeatRows(1, 1, 100, 10));
+    expect(new Set(a).size).toBe(10);
+    expect(Array.from(a)).toEqual([...a].sort((x, y) => x - y));
+  });
+
+  it('"synthetic = real" reproduces the real baseline exactly; noise labels fall to chance; shape and fidelity', async () => {
+    const calls: Array<[string, number, number]> = [];
+    // The non-private "generator" returns the real training patients, in order, in 2 epochs' shares.
+    const copy = (epoch: number, n: number): Cohort => {
+      calls.push(['copy', epoch, n]);
+      const start = epoch === 11 ? 0 : train.n / 2;
+      return selectPatients(train, Array.from({ length: n }, (_, i) => start + i));
+    };
+    // The private one returns patients whose arms carry no information.
+    const noise = (epoch: number, n: number): Cohort => flipLabels(selectPatients(train, Array.from({ length: n }, (_, i) => i % train.n)), 0.5, epoch);
+    const progress: string[] = [];
+    const table = await transferTable({
+      realTrain: train,
+      realTest: test,
+      nonPrivate: { sampleEpoch: copy, epochs: [11, 12] },
+      private: { sampleEpoch: noise, epochs: [3, 5, 8] },
+      pooledSize: train.n,
+      subsetSize: 200,
+      repeats: 3,
+      seed: 5,
+      onProgress: (m) => progress.push(m),
+    });
+    expect(calls).toEqual([
+      ['copy', 11, 240],
+      ['copy', 12, 240],
+    ]);
+    expect(table.cells).toHaveLength(3 * CLASSIFIER_NAMES.length);
+    expect(table.settings).toMatchObject({ pooledSize: 480, subsetSize: 200, repeats: 3, nTest: test.n, nRealTrain: 480, epochs: { nonPrivate: [11, 12], private: [3, 5, 8] } });
+    for (const name of CLASSIFIER_NAMES) {
+      const real = transferCell(table, 'real', name);
+      const same = transferCell(table, 'nonPrivate', name);
+      const random = transferCell(table, 'private', name);
+      expect(real && same && random).toBeTruthy();
+      if (!real || !same || !random) continue;
+      expect(real.repeats).toHaveLength(3);
+      expect({ ...same, source: 'real' }).toEqual(real);
+      expect(random.mean).toBeLessThan(real.mean);
+      expect(Math.abs(random.pooled - 0.5)).toBeLessThan(0.15);
+    }
+    expect(transferCell(table, 'real', 'logistic')?.pooled).toBeGreaterThan(0.8);
+    const same = table.fidelity.nonPrivate;
+    expect(same?.report.correlationSpearman).toBeCloseTo(1, 12);
+    expect(same?.forestImportanceSpearman).toBeCloseTo(1, 12);
+    expect(same?.logisticCoefficientSpearman).toBeCloseTo(1, 12);
+    expect(same?.report.syntheticMeans).toEqual(same?.report.realMeans);
+    expect(table.fidelity.private?.report.correlationSpearman).toBeLessThan(1.0000001);
+    expect(progress.length).toBeGreaterThanOrEqual(12);
+    // Renderers.
+    expect(transferTableHtml(table)).toMatch(/<th>Synthetic, private: mean ± sd<\/th>/);
+    expect(transferTableText(table).split('\n')).toHaveLength(2 + CLASSIFIER_NAMES.length);
+    expect(fidelityHtml({ 'non-private': same! })).toContain('Spearman of forest feature importances');
+  }, 60_000);
+
+  it('rejects impossible sizes', async () => {
+    await expect(transferTable({ realTrain: train, realTest: test, pooledSize: 100, subsetSize: 200 })).rejects.toThrow(/exceeds pooledSize/);
+    await expect(transferTable({ realTrain: train, realTest: test, repeats: 0 })).rejects.toThrow(/repeats must be/);
+  });
+});
