@@ -62,12 +62,18 @@ export const CALIBRATION_TARGETS: readonly CalibrationTarget[] = [
   { id: 'rows54M', fact: 'bp.csv rows at 54M', target: 217, tolerance: 80, source: NB },
 ];
 
-/** Accuracy of a random forest separating the arms (36 features, train 6000, test the rest); measured by lib/eval, not here. */
+/**
+ * Accuracy of a random forest separating the arms (36 features, train 6000,
+ * test the rest); measured by lib/eval, not here. Calibrated against
+ * lib/eval's forest with 100 trees (forest seed 1): the default cohort gives
+ * 0.938 with 100 trees and 0.930 with 10 (the paper-era default); other
+ * cohort seeds spread about ±0.015 (test sets of ~400-550 patients).
+ */
 export const RANDOM_FOREST_TARGET: CalibrationTarget = {
   id: 'randomForestAccuracy',
   fact: 'random forest, arm from 36 features, test accuracy',
   target: 0.935,
-  tolerance: 0.03,
+  tolerance: 0.015,
   source: PAPER,
 };
 

@@ -6,12 +6,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { BASELINE_FILE, BP_FILE } from './format';
-import { DEFAULT_SEED, SPRINT_PARTICIPANTS, SimulatedRelease, simulateSprint } from './simulate';
+import { DEFAULT_SEED, SIMULATION_PARAMETERS, SPRINT_PARTICIPANTS, SimulatedRelease, simulateSprint } from './simulate';
 import { writeFileAtomic } from './store';
 
-/** Bump when the simulator's output changes, so stale embedded files are regenerated. */
-export const GENERATOR_VERSION = 1;
+/** Bump when the simulator's code changes its output, so stale embedded files are regenerated. */
+export const GENERATOR_VERSION = 2;
+
+/**
+ * A hash of the simulator's parameter table, stored in the stamp: recalibrating
+ * a parameter regenerates the embedded files without anyone remembering to
+ * bump {@link GENERATOR_VERSION}.
+ */
+export const PARAMETERS_FINGERPRINT = createHash('sha256').update(JSON.stringify(SIMULATION_PARAMETERS)).digest('hex').slice(0, 16);
 
 /** Name of the stamp file that marks a folder as written by the simulator. */
 export const STAMP_FILE = 'synthetic.json';
@@ -19,6 +27,8 @@ export const STAMP_FILE = 'synthetic.json';
 export interface SyntheticStamp {
   generator: 'sprint-gan-ts simulateSprint';
   version: number;
+  /** {@link PARAMETERS_FINGERPRINT} of the simulator that wrote the files. */
+  parameters: string;
   seed: number;
   participants: number;
   note: string;
@@ -69,6 +79,7 @@ export function writeSyntheticRelease(dir: string, release: SimulatedRelease, st
   const doc: SyntheticStamp = {
     generator: 'sprint-gan-ts simulateSprint',
     version: GENERATOR_VERSION,
+    parameters: PARAMETERS_FINGERPRINT,
     seed: stamp.seed,
     participants: stamp.participants,
     note: 'Synthetic SPRINT-shaped data, not real patients. Regenerate with `sprint-gan synth`.',
@@ -88,6 +99,7 @@ export function ensureEmbeddedData(dir: string = defaultEmbeddedDir()): string {
     complete &&
     stamp &&
     stamp.version === GENERATOR_VERSION &&
+    stamp.parameters === PARAMETERS_FINGERPRINT &&
     stamp.seed === DEFAULT_SEED &&
     stamp.participants === SPRINT_PARTICIPANTS
   ) {

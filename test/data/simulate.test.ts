@@ -3,6 +3,7 @@ import {
   BASELINE_COLUMNS,
   BP_COLUMNS,
   CALIBRATION_TARGETS,
+  RANDOM_FOREST_TARGET,
   TEXT_SORTED_VISIT_CODES,
   calibrationTable,
   parseSprint,
@@ -77,14 +78,23 @@ describe('calibration of the embedded cohort (default seed) against SPRINT_FACTS
     );
   });
 
-  it('separates the arms: random forest (lib/eval, 10 trees) on train 6000 / test rest', () => {
-    // The paper's random forest reaches 0.93-0.94 on the real data. The
-    // embedded cohort reaches ~0.87-0.90 with this forest (logistic regression
-    // ~0.93): below the target, documented in the issue note.
+  it('separates the arms like the real data: random forest (lib/eval) on train 6000 / test rest', () => {
+    // The paper's random forest reaches 0.93-0.94 on the real data; the
+    // simulator is calibrated to that with 100 trees (0.938 for the default
+    // seed, 0.930 with the paper-era 10 trees).
     const { train, test } = splitCohort(cohort);
-    const forest = new RandomForest({ nEstimators: 10, seed: 1 }).fit(train.x, train.n, 36, train.y);
-    const acc = accuracy(test.y, forest.predict(test.x, test.n));
-    console.log(`random forest accuracy on the embedded cohort: ${acc.toFixed(3)} (test n=${test.n})`);
-    expect(acc).toBeGreaterThan(0.84);
-  });
+    const acc: Record<number, number> = {};
+    for (const nEstimators of [10, 100]) {
+      const forest = new RandomForest({ nEstimators, seed: 1 }).fit(train.x, train.n, 36, train.y);
+      acc[nEstimators] = accuracy(test.y, forest.predict(test.x, test.n));
+    }
+    console.log(
+      `random forest accuracy on the embedded cohort: ${acc[10].toFixed(3)} (10 trees), ${acc[100].toFixed(3)} (100 trees), test n=${test.n}`,
+    );
+    expect(acc[10]).toBeGreaterThanOrEqual(0.915);
+    expect(acc[100]).toBeGreaterThanOrEqual(0.915);
+    const row = calibrationTable(tables, { cohort, extra: { [RANDOM_FOREST_TARGET.id]: acc[100] } }).at(-1)!;
+    expect(row.id).toBe(RANDOM_FOREST_TARGET.id);
+    expect(row.ok, `forest ${acc[100]} vs ${RANDOM_FOREST_TARGET.target} ± ${RANDOM_FOREST_TARGET.tolerance}`).toBe(true);
+  }, 120_000);
 });

@@ -26,6 +26,19 @@ describe('data source', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, STAMP_FILE), 'utf8')).seed).toBe(2015);
   });
 
+  it('regenerates files written by a simulator with other parameters', () => {
+    const dir = path.join(tmp, 'stale');
+    ensureEmbeddedData(dir);
+    const stampFile = path.join(dir, STAMP_FILE);
+    const stamp = JSON.parse(fs.readFileSync(stampFile, 'utf8'));
+    expect(stamp.parameters).toMatch(/^[0-9a-f]{16}$/);
+    fs.writeFileSync(stampFile, JSON.stringify({ ...stamp, parameters: '0000000000000000' }));
+    fs.writeFileSync(path.join(dir, 'bp.csv'), 'stale');
+    ensureEmbeddedData(dir);
+    expect(fs.readFileSync(path.join(dir, 'bp.csv'), 'utf8')).toBe(simulateSprint().bpCsv);
+    expect(JSON.parse(fs.readFileSync(stampFile, 'utf8')).parameters).toBe(stamp.parameters);
+  });
+
   it('refuses to generate over CSV files it did not write', () => {
     const dir = path.join(tmp, 'user');
     fs.mkdirSync(dir);
