@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../tools/notebook-runner/cli';
 import { runNotebook } from '../../tools/notebook-runner/run';
+import { kernelArgv } from '../../tools/notebook-runner/kernel';
 import { readNotebook } from '../../tools/notebook-runner/notebook';
 import { parseConfig } from '../../tools/notebook-runner/config';
 import { validateNotebookJson } from '../../tools/notebook-runner/validate';
@@ -193,6 +194,21 @@ describe('notebook runner', () => {
     });
     expect(r.passed).toBe(false);
     expect(r.error).toMatch(/could not start the tslab kernel/);
+  });
+
+  it('retries on new ports when a port was taken before the kernel bound it (EADDRINUSE)', async () => {
+    const file = notebookOf('eaddrinuse', ['console.log("started")']);
+    let calls = 0;
+    const r = await runNotebook(file, readNotebook(file), {
+      timeout: 20,
+      config: parseConfig('{}'),
+      update: true,
+      kernel: {
+        argv: (conn) => (++calls === 1 ? [process.execPath, '-e', 'console.error("Error: listen EADDRINUSE: address already in use"); process.exit(1)'] : kernelArgv(conn)),
+      },
+    });
+    expect(calls).toBe(2);
+    expect(r.passed).toBe(true);
   });
 
   it('injects parameters from a profile and --param, records them, and type-checks them', async () => {

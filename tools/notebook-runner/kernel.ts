@@ -87,10 +87,22 @@ export class Kernel {
     return this.exited !== null;
   }
 
-  static async start(opts: KernelOptions): Promise<Kernel> {
-    const k = new Kernel();
-    await k.launch(opts);
-    return k;
+  /**
+   * Starts a kernel. The ports are found free here and bound by the kernel a
+   * moment later, so another process (a parallel notebook) can take one in
+   * between; the kernel then dies with EADDRINUSE and we retry on new ports.
+   */
+  static async start(opts: KernelOptions, attempts = 3): Promise<Kernel> {
+    for (let i = 1; ; i++) {
+      const k = new Kernel();
+      try {
+        await k.launch(opts);
+        return k;
+      } catch (e) {
+        await k.kill();
+        if (!(e instanceof KernelDiedError && /EADDRINUSE/.test(k.processOutput)) || i >= attempts) throw e;
+      }
+    }
   }
 
   private async launch(opts: KernelOptions): Promise<void> {
@@ -301,8 +313,10 @@ export class Kernel {
 
   /** Kills the kernel process at once (SIGKILL) and waits for it to be gone. */
   async kill(): Promise<void> {
-    if (!this.exited) this.child.kill('SIGKILL');
-    await this.waitExit(5000);
+    if (this.child && !this.exited) {
+      this.child.kill('SIGKILL');
+      await this.waitExit(5000);
+    }
     this.closed = true;
     this.closeSockets();
   }
