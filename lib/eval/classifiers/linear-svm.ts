@@ -1,6 +1,6 @@
 import { Random, type Seed } from '../../random';
-import { linearDecision } from './logistic';
-import { checkBothClasses, checkFitInput, checkPredictInput, sigmoid, type Classifier, type FeatureMatrix } from './types';
+import { LinearModel } from './linear-model';
+import { checkBothClasses, checkFitInput, type Classifier, type FeatureMatrix } from './types';
 
 /**
  * Linear support vector machine with scikit-learn's `LinearSVC()` defaults:
@@ -41,22 +41,21 @@ export interface LinearSvmOptions {
   seed?: Seed;
 }
 
-export class LinearSvm implements Classifier {
+export class LinearSvm extends LinearModel implements Classifier {
+  protected readonly modelName = 'LinearSvm';
   readonly name = 'svm';
   readonly C: number;
   readonly interceptScaling: number;
   readonly tol: number;
   readonly maxIter: number;
   readonly seed: Seed;
-  private w = new Float64Array(0);
-  private b = 0;
-  private nCols = 0;
   /** Passes used by the last fit. */
   iterations = 0;
   /** Whether the last fit met the tolerance before maxIter. */
   converged = false;
 
   constructor(options: LinearSvmOptions = {}) {
+    super();
     this.C = options.C ?? 1;
     if (!(this.C > 0)) throw new RangeError(`LinearSvm: C must be > 0, got ${options.C}`);
     this.interceptScaling = options.interceptScaling ?? 1;
@@ -142,25 +141,5 @@ export class LinearSvm implements Classifier {
     this.b = w[d] * s;
     this.nCols = d;
     return this;
-  }
-
-  /** w.x + b per row (LinearSVC's `decision_function`). */
-  decisionFunction(X: FeatureMatrix, nRows: number): Float64Array {
-    checkPredictInput('LinearSvm.predict', X, nRows, this.nCols);
-    return linearDecision(X, nRows, this.w, this.b);
-  }
-
-  /** sigmoid(decision value): a ranking score, not a calibrated probability. */
-  predictProba(X: FeatureMatrix, nRows: number): Float64Array {
-    const z = this.decisionFunction(X, nRows);
-    for (let i = 0; i < nRows; i++) z[i] = sigmoid(z[i]);
-    return z;
-  }
-
-  predict(X: FeatureMatrix, nRows: number): Uint8Array {
-    const z = this.decisionFunction(X, nRows);
-    const out = new Uint8Array(nRows);
-    for (let i = 0; i < nRows; i++) out[i] = z[i] > 0 ? 1 : 0;
-    return out;
   }
 }

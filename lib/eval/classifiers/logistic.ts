@@ -1,4 +1,5 @@
-import { checkBothClasses, checkFitInput, checkPredictInput, sigmoid, type Classifier, type FeatureMatrix } from './types';
+import { LinearModel } from './linear-model';
+import { checkBothClasses, checkFitInput, sigmoid, type Classifier, type FeatureMatrix } from './types';
 
 /**
  * L2-regularized logistic regression, solved exactly by Newton's method
@@ -40,21 +41,20 @@ export interface LogisticRegressionOptions {
   maxIter?: number;
 }
 
-export class LogisticRegression implements Classifier {
+export class LogisticRegression extends LinearModel implements Classifier {
+  protected readonly modelName = 'LogisticRegression';
   readonly name = 'logistic';
   readonly C: number;
   readonly penalizeIntercept: boolean;
   readonly tol: number;
   readonly maxIter: number;
-  private w = new Float64Array(0);
-  private b = 0;
-  private nCols = 0;
   /** Newton iterations used by the last fit. */
   iterations = 0;
   /** Whether the last fit met the gradient tolerance. */
   converged = false;
 
   constructor(options: LogisticRegressionOptions = {}) {
+    super();
     this.C = options.C ?? 1;
     if (!(this.C > 0)) throw new RangeError(`LogisticRegression: C must be > 0, got ${options.C}`);
     this.penalizeIntercept = options.penalizeIntercept ?? false;
@@ -207,38 +207,6 @@ export class LogisticRegression implements Classifier {
     this.nCols = d;
     return this;
   }
-
-  /** w.x + b per row. */
-  decisionFunction(X: FeatureMatrix, nRows: number): Float64Array {
-    checkPredictInput('LogisticRegression.predict', X, nRows, this.nCols);
-    return linearDecision(X, nRows, this.w, this.b);
-  }
-
-  predictProba(X: FeatureMatrix, nRows: number): Float64Array {
-    const z = this.decisionFunction(X, nRows);
-    for (let i = 0; i < nRows; i++) z[i] = sigmoid(z[i]);
-    return z;
-  }
-
-  predict(X: FeatureMatrix, nRows: number): Uint8Array {
-    const z = this.decisionFunction(X, nRows);
-    const out = new Uint8Array(nRows);
-    for (let i = 0; i < nRows; i++) out[i] = z[i] > 0 ? 1 : 0;
-    return out;
-  }
-}
-
-/** w.x_i + b for every row of a row-major matrix. */
-export function linearDecision(X: FeatureMatrix, nRows: number, w: Float64Array, b: number): Float64Array {
-  const d = w.length;
-  const out = new Float64Array(nRows);
-  for (let i = 0; i < nRows; i++) {
-    let zi = b;
-    const base = i * d;
-    for (let j = 0; j < d; j++) zi += w[j] * X[base + j];
-    out[i] = zi;
-  }
-  return out;
 }
 
 /**
