@@ -77,3 +77,30 @@ describe('Random', () => {
     expect(child.nextUint32()).not.toBe(new Random(6).nextUint32());
   });
 });
+
+describe('Random.fillUint32', () => {
+  it('produces the same stream as nextUint32 and leaves the generator in the same state', () => {
+    for (const seed of [0, 1, 42, 'noise', 2 ** 40 + 3]) {
+      const a = new Random(seed);
+      const b = new Random(seed);
+      a.nextUint32(); // start mid-stream
+      b.nextUint32();
+      const want = Uint32Array.from({ length: 1000 }, () => a.nextUint32());
+      const got = b.fillUint32(new Uint32Array(1000));
+      expect(Array.from(got)).toEqual(Array.from(want));
+      expect(b.nextUint32()).toBe(a.nextUint32());
+      expect(b.uniform()).toBe(a.uniform());
+    }
+  });
+
+  it('fills only the requested range', () => {
+    const a = new Random(7);
+    const b = new Random(7);
+    const out = new Uint32Array(10).fill(123);
+    b.fillUint32(out, 3, 6);
+    expect(Array.from(out.subarray(0, 3))).toEqual([123, 123, 123]);
+    expect(Array.from(out.subarray(6))).toEqual([123, 123, 123, 123]);
+    expect(Array.from(out.subarray(3, 6))).toEqual([a.nextUint32(), a.nextUint32(), a.nextUint32()]);
+    expect(b.nextUint32()).toBe(a.nextUint32());
+  });
+});

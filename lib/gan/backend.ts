@@ -25,11 +25,23 @@
  *   dW[kh,kw,ci,co] = sum_{b,oh,ow} x[b, oh*s+kh-pt, ow*s+kw-pl, ci] dy[b,oh,ow,co],
  *   which is conv(x', dy', stride 1, dilation s) with the batch moved to the
  *   channel axis: x' = x^T [ci,h,w,b], dy' = [oh,ow,b,co].
- * - `Conv2DBackpropInput` for stride 1 (stock wasm one is slow): a Conv2D of
- *   dy with the spatially flipped filter, in/out channels swapped, padding
- *   k-1-p.
+ * - `Conv2DBackpropInput` (stock wasm one is slow): a Conv2D of dy with the
+ *   spatially flipped filter, in/out channels swapped, padding k-1-p; for
+ *   stride s > 1 (wasm) dy first gets s-1 zeros between its elements.
  * - `UnsortedSegmentSum` (gradient of gather, i.e. of the Embedding; missing on
  *   wasm): a one-hot matrix product.
+ * - `BatchMatMul` on wasm (see {@link batchMatMulWasm}): stock wasm sends
+ *   every product with `transposeA` or `transposeB` (every gradient of a
+ *   matMul: a^T dy and dy b^T) to a naive
+ *   loop (~50x slower than an explicit Transpose first: 800 ms vs 17 ms for
+ *   [128,1024]^T [128,1024]), and XNNPACK re-packs the right operand whenever
+ *   it is a new tensor (every weight after every update: ~14 ms for
+ *   1024x1024), which dominates products with a few rows.
+ * - `Slice`, `SplitV` (the gradient of concat) and rank >= 5 `Transpose` on
+ *   wasm: the stock Slice copies the WHOLE input out of the heap for every
+ *   slice (readSync) and walks rank-5 tensors element by element (SplitV
+ *   of a [128,3,2,4,1536] gradient: seconds); ours copy contiguous runs
+ *   straight from heap views.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -241,6 +253,44 @@ export function registerExtraKernels(backendName: string): void {
         conv2DBackpropInput(backendName, stockInput, args)) as unknown as tf.KernelFunc,
     });
   }
+  const stockMatMul = tf.getKernel('BatchMatMul', backendName);
+  if (backendName === 'wasm' && stockMatMul) {
+    install({
+      kernelName: 'BatchMatMul',
+      backendName,
+      kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
+        batchMatMulWasm(backendName, stockMatMul, args)) as unknown as tf.KernelFunc,
+    });
+  }
+  if (backendName === 'wasm') {
+    const stockSlice = tf.getKernel('Slice', backendName);
+    const stockSplit = tf.getKernel('SplitV', backendName);
+    const stockTranspose = tf.getKernel('Transpose', backendName);
+    if (stockSlice) {
+      install({
+        kernelName: 'Slice',
+        backendName,
+        kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
+          sliceWasm(stockSlice, args)) as unknown as tf.KernelFunc,
+      });
+    }
+    if (stockSplit && stockSlice) {
+      install({
+        kernelName: 'SplitV',
+        backendName,
+        kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
+          splitVWasm(stockSlice, args)) as unknown as tf.KernelFunc,
+      });
+    }
+    if (stockTranspose) {
+      install({
+        kernelName: 'Transpose',
+        backendName,
+        kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
+          transposeWasm(stockTranspose, args)) as unknown as tf.KernelFunc,
+      });
+    }
+  }
   if (!tf.getKernel('UnsortedSegmentSum', backendName)) {
     install({
       kernelName: 'UnsortedSegmentSum',
@@ -337,18 +387,36 @@ function conv2DBackpropInput(
   const filter = inputs.filter;
   const inputShape = attrs.inputShape as number[];
   const info = convInfo(inputShape, filter.shape, attrs);
-  if (info.strideHeight !== 1 || info.strideWidth !== 1) {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  // Stride s > 1: dy with s-1 zeros inserted between its elements ("dilated"),
+  // then the stride-1 case (stock wasm's strided kernel is a slow loop).
+  const hd = (info.outHeight - 1) * sh + 1;
+  const wd = (info.outWidth - 1) * sw + 1;
+  const pt = kh - 1 - info.padInfo.top;
+  const pl = kw - 1 - info.padInfo.left;
+  const pb = info.inHeight + kh - 1 - pt - hd;
+  const pr = info.inWidth + kw - 1 - pl - wd;
+  if (pt < 0 || pb < 0 || pl < 0 || pr < 0 || (sh > 1 && backendName !== 'wasm') || dy.dtype !== 'float32') {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return (stock.kernelFunc as any)(args);
   }
-  const { filterHeight: kh, filterWidth: kw } = info;
-  const pt = kh - 1 - info.padInfo.top;
-  const pb = kh - 1 - info.padInfo.bottom;
-  const pl = kw - 1 - info.padInfo.left;
-  const pr = kw - 1 - info.padInfo.right;
-  if (pt < 0 || pb < 0 || pl < 0 || pr < 0) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (stock.kernelFunc as any)(args);
+  let dyIn = dy;
+  if (sh > 1 || sw > 1) {
+    const [bn, oh, ow, co] = dy.shape;
+    const heap = backend as unknown as WasmHeap;
+    dyIn = heap.makeOutput([bn, hd, wd, co], 'float32');
+    const src = heap.typedArrayFromHeap(dy);
+    const dst = heap.typedArrayFromHeap(dyIn);
+    dst.fill(0);
+    for (let b = 0; b < bn; b++) {
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++) {
+          const from = ((b * oh + i) * ow + j) * co;
+          const to = ((b * hd + i * sh) * wd + j * sw) * co;
+          for (let c = 0; c < co; c++) dst[to + c] = src[from + c];
+        }
+      }
+    }
   }
   const flipped = callKernel(backendName, backend, 'Reverse', { x: filter }, { dims: [0, 1] });
   const swapped = callKernel(backendName, backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
@@ -356,7 +424,7 @@ function conv2DBackpropInput(
     backendName,
     backend,
     'Conv2D',
-    { x: dy, filter: swapped },
+    { x: dyIn, filter: swapped },
     {
       strides: [1, 1],
       pad: [
@@ -372,6 +440,7 @@ function conv2DBackpropInput(
   );
   backend.disposeData(flipped.dataId);
   backend.disposeData(swapped.dataId);
+  if (dyIn !== dy) backend.disposeData(dyIn.dataId);
   return out;
 }
 
@@ -402,5 +471,278 @@ function unsortedSegmentSum(
   const prod = run('BatchMatMul', { a: oh3, b: x2 }, { transposeA: true, transposeB: false }); // [1, S, inner]
   const out = callKernel(backendName, backend, 'Reshape', { x: prod }, { shape: [numSegments, ...rest] });
   for (const t of temps) backend.disposeData(t.dataId);
+  return out;
+}
+
+/** Products with at most this many output rows and a large right operand (a weight matrix) skip XNNPACK (no packing). */
+const SMALL_ROWS = 8;
+const SMALL_MIN_RIGHT = 262144;
+
+interface WasmHeap {
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+}
+
+/**
+ * wasm BatchMatMul without its slow cases:
+ * - transposeA or transposeB: the stock kernel sends them to a naive loop
+ *   (10-50x slower than XNNPACK); here an explicit Transpose, then XNNPACK;
+ * - few output rows (M <= 8, the batch-1 dense layers) times a large
+ *   right operand (a weight): a b^T as (b a^T)^T, the big b as XNNPACK's
+ *   unpacked left operand; a b as a plain JavaScript product over the wasm
+ *   heap (float64 accumulation), a few ns per multiply-add but no packing.
+ * Everything else goes to the stock kernel.
+ */
+function batchMatMulWasm(
+  backendName: string,
+  stock: tf.KernelConfig,
+  args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs },
+): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { a, b } = inputs;
+  const transposeA = !!attrs.transposeA;
+  const transposeB = !!attrs.transposeB;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const callStock = (ins: Record<string, TensorInfo>, at: Attrs) => (stock.kernelFunc as any)({ inputs: ins, backend, attrs: at }) as TensorInfo;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return callStock(inputs, attrs);
+  if (batchA === 1 && batchB === 1 && M <= SMALL_ROWS && K * N >= SMALL_MIN_RIGHT && transposeB && !transposeA && ra === 2 && rb === 2) {
+    // a b^T = (b a^T)^T: the big b becomes XNNPACK's left operand, which is
+    // never packed; only the small a^T is (~3x faster than the JS product).
+    const aT = callKernel(backendName, backend, 'Transpose', { x: a }, { perm: [1, 0] });
+    const prod = callStock({ a: b, b: aT }, { ...attrs, transposeA: false, transposeB: false }); // [N, M]
+    const out = callKernel(backendName, backend, 'Transpose', { x: prod }, { perm: [1, 0] });
+    backend.disposeData(aT.dataId);
+    backend.disposeData(prod.dataId);
+    return out;
+  }
+  if (batchA === 1 && batchB === 1 && M <= SMALL_ROWS && K * N >= SMALL_MIN_RIGHT) {
+    return smallRowsMatMul(backend as unknown as WasmHeap, a, b, transposeA, transposeB, M, K, N, [...(ra >= rb ? a : b).shape.slice(0, -2), M, N]);
+  }
+  if (transposeA || transposeB) {
+    const swapLast = (t: TensorInfo) => {
+      const perm = t.shape.map((_, i) => i);
+      const r = t.shape.length;
+      perm[r - 2] = r - 1;
+      perm[r - 1] = r - 2;
+      return callKernel(backendName, backend, 'Transpose', { x: t }, { perm });
+    };
+    const aT = transposeA ? swapLast(a) : a;
+    const bT = transposeB ? swapLast(b) : b;
+    const out = callStock({ a: aT, b: bT }, { ...attrs, transposeA: false, transposeB: false });
+    if (aT !== a) backend.disposeData(aT.dataId);
+    if (bT !== b) backend.disposeData(bT.dataId);
+    return out;
+  }
+  return callStock(inputs, attrs);
+}
+
+/** out[M,N] = op(a)[M,K] op(b)[K,N] in JavaScript over the wasm heap (M small). */
+function smallRowsMatMul(
+  heap: WasmHeap,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  M: number,
+  K: number,
+  N: number,
+  outShape: number[],
+): TensorInfo {
+  const out = heap.makeOutput(outShape, 'float32');
+  const av = heap.typedArrayFromHeap(a);
+  const bv = heap.typedArrayFromHeap(b);
+  const ov = heap.typedArrayFromHeap(out);
+  // Row m of op(a), gathered (a is small).
+  const rows = new Float64Array(M * K);
+  for (let m = 0; m < M; m++) {
+    for (let k = 0; k < K; k++) rows[m * K + k] = transposeA ? av[k * M + m] : av[m * K + k];
+  }
+  // Rows are taken two at a time: each element of b read once feeds two accumulators.
+  if (transposeB) {
+    // b is [N, K]: out[m, n] = dot(row m, b row n): contiguous reads of b.
+    for (let m = 0; m < M; m += 2) {
+      const r0 = m * K;
+      const pair = m + 1 < M;
+      const r1 = pair ? r0 + K : r0;
+      for (let n = 0; n < N; n++) {
+        const off = n * K;
+        let s0 = 0;
+        let s1 = 0;
+        for (let k = 0; k < K; k++) {
+          const w = bv[off + k];
+          s0 += rows[r0 + k] * w;
+          s1 += rows[r1 + k] * w;
+        }
+        ov[m * N + n] = s0;
+        if (pair) ov[(m + 1) * N + n] = s1;
+      }
+    }
+  } else {
+    // b is [K, N]: out row m = sum_k a[m, k] * b row k (axpy over contiguous rows of b).
+    const acc0 = new Float64Array(N);
+    const acc1 = new Float64Array(N);
+    for (let m = 0; m < M; m += 2) {
+      const pair = m + 1 < M;
+      acc0.fill(0);
+      acc1.fill(0);
+      for (let k = 0; k < K; k++) {
+        const off = k * N;
+        const s0 = rows[m * K + k];
+        const s1 = pair ? rows[(m + 1) * K + k] : 0;
+        for (let n = 0; n < N; n++) {
+          const w = bv[off + n];
+          acc0[n] += s0 * w;
+          acc1[n] += s1 * w;
+        }
+      }
+      ov.set(acc0, m * N);
+      if (pair) ov.set(acc1, (m + 1) * N);
+    }
+  }
+  return out;
+}
+
+type Stock = tf.KernelConfig;
+type KArgs = { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const runStock = (k: Stock, args: KArgs) => (k.kernelFunc as any)(args) as TensorInfo;
+
+/** Heap view of a numeric tensor on wasm (null for strings). */
+function heapView(backend: KernelBackend, t: TensorInfo): Float32Array | Int32Array | Uint8Array | null {
+  if (t.dtype === 'string' || t.dtype === 'complex64') return null;
+  return (backend as unknown as { typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array }).typedArrayFromHeap(t);
+}
+
+function stridesOf(shape: number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = acc;
+    acc *= shape[i];
+  }
+  return st;
+}
+
+/** Copies x[begin : begin + size] (all axes) into `out` (views), by contiguous runs. */
+function copySlice(
+  xv: Float32Array | Int32Array | Uint8Array,
+  shape: number[],
+  begin: number[],
+  size: number[],
+  ov: Float32Array | Int32Array | Uint8Array,
+): void {
+  const rank = shape.length;
+  const st = stridesOf(shape);
+  // Innermost axis d such that every axis after it is taken whole: runs of size[d] * stride[d].
+  let d = rank - 1;
+  while (d > 0 && begin[d] === 0 && size[d] === shape[d]) d--;
+  const run = size[d] * st[d];
+  const total = size.reduce((a, b) => a * b, 1);
+  if (total === 0) return;
+  const idx = new Array<number>(d).fill(0);
+  let o = 0;
+  for (;;) {
+    let off = begin[d] * st[d];
+    for (let i = 0; i < d; i++) off += (begin[i] + idx[i]) * st[i];
+    if (run < 16) for (let j = 0; j < run; j++) ov[o + j] = xv[off + j];
+    else (ov as Float32Array).set((xv as Float32Array).subarray(off, off + run), o);
+    o += run;
+    let i = d - 1;
+    while (i >= 0) {
+      if (++idx[i] < size[i]) break;
+      idx[i] = 0;
+      i--;
+    }
+    if (i < 0) break;
+  }
+}
+
+function sliceWasm(stock: Stock, args: KArgs): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x;
+  if (x.dtype === 'string' || x.dtype === 'complex64') return runStock(stock, args);
+  const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.TensorInfo & { rank: number }, attrs.begin as number[], attrs.size as number[]);
+  const out = (backend as unknown as WasmHeap).makeOutput(size, x.dtype);
+  const xv = heapView(backend, x);
+  const ov = heapView(backend, out);
+  if (!xv || !ov) return runStock(stock, args);
+  copySlice(xv, x.shape, begin, size, ov);
+  return out;
+}
+
+function splitVWasm(stockSlice: Stock, args: KArgs): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x;
+  const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
+  const spec = attrs.numOrSizeSplits as number | number[];
+  let sizes: number[];
+  if (typeof spec === 'number') sizes = new Array<number>(spec).fill(x.shape[axis] / spec);
+  else {
+    const known = spec.reduce((a, b) => (b === -1 ? a : a + b), 0);
+    sizes = spec.map((v) => (v === -1 ? x.shape[axis] - known : v));
+  }
+  const begin = x.shape.map(() => 0);
+  return sizes.map((sz) => {
+    const size = [...x.shape];
+    size[axis] = sz;
+    const out = sliceWasm(stockSlice, { inputs: { x }, backend, attrs: { begin: [...begin], size } });
+    begin[axis] += sz;
+    return out;
+  });
+}
+
+function transposeWasm(stock: Stock, args: KArgs): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x;
+  const perm = attrs.perm as number[];
+  // Merge input axes that stay adjacent and in order, drop size-1 axes.
+  const keep = perm.filter((a) => x.shape[a] !== 1);
+  const groups: number[][] = [];
+  for (const a of keep) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1] + 1 === a) last.push(a);
+    else groups.push([a]);
+  }
+  // Only rank >= 4 (after merging) with the innermost axis in place: runs copy; else the stock kernel.
+  const innermost = keep.length ? Math.max(...keep) : -1;
+  const lastGroup = groups[groups.length - 1];
+  if (x.dtype === 'string' || groups.length < 4 || !lastGroup || lastGroup[lastGroup.length - 1] !== innermost) return runStock(stock, args);
+  const outShape = perm.map((a) => x.shape[a]);
+  const out = (backend as unknown as WasmHeap).makeOutput(outShape, x.dtype);
+  const xv = heapView(backend, x);
+  const ov = heapView(backend, out);
+  if (!xv || !ov) return runStock(stock, args);
+  // Merged input shape (in input order) and strides.
+  const order = [...groups].sort((g1, g2) => g1[0] - g2[0]);
+  const mShape = order.map((g) => g.reduce((p, a) => p * x.shape[a], 1));
+  const mStride = stridesOf(mShape);
+  const pos = new Map(order.map((g, i) => [g[0], i]));
+  const oAxes = groups.map((g) => pos.get(g[0]) as number); // output axis -> merged input axis
+  const oShape = oAxes.map((i) => mShape[i]);
+  const r = oAxes.length;
+  const run = oShape[r - 1]; // innermost axis in place: contiguous in both
+  const idx = new Array<number>(r - 1).fill(0);
+  let o = 0;
+  for (;;) {
+    let off = 0;
+    for (let i = 0; i < r - 1; i++) off += idx[i] * mStride[oAxes[i]];
+    if (run < 16) for (let j = 0; j < run; j++) ov[o + j] = xv[off + j];
+    else (ov as Float32Array).set((xv as Float32Array).subarray(off, off + run), o);
+    o += run;
+    let i = r - 2;
+    while (i >= 0) {
+      if (++idx[i] < oShape[i]) break;
+      idx[i] = 0;
+      i--;
+    }
+    if (i < 0) break;
+  }
   return out;
 }

@@ -113,7 +113,7 @@ function sumLoss(d: Params, arch: GanArchitecture, batch: DBatch, targets: tf.Te
 }
 
 /** Adds N(0, (sigma C)^2) noise and divides by 2B; consumes the sums. */
-function noiseAndNormalize(
+export function noiseAndNormalize(
   d: Params,
   sums: Map<string, tf.Tensor>,
   opts: DpOptions,
@@ -190,6 +190,23 @@ export function dpGradientsGhost(
   opts: DpOptions,
   noiseRng: Random | null,
 ): DGradients {
+  const r = ghostSums(d, arch, batch, opts);
+  const grads = noiseAndNormalize(d, r.sums, opts, noiseRng);
+  return { grads, genLoss: r.genLoss, auxLoss: r.auxLoss, realNorms: r.realNorms };
+}
+
+/**
+ * The clipped gradient sums before noise and normalization: sum_i clip(g_i)
+ * over real rows plus the generated rows' gradient, per weight (in `d`'s order).
+ */
+export interface DGradientSums {
+  sums: Map<string, tf.Tensor>;
+  genLoss: number;
+  auxLoss: number;
+  realNorms?: Float32Array;
+}
+
+function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptions): DGradientSums {
   const n = batch.x.shape[0];
   const nReal = batch.nReal;
   const inputs: Partial<Record<DLayerName, tf.Tensor>> = {};
@@ -276,8 +293,7 @@ export function dpGradientsGhost(
   for (const [l, t] of Object.entries(inputs)) if (t && t !== batch.x && l) t.dispose();
   const ordered = new Map<string, tf.Tensor>();
   for (const name of d.keys()) ordered.set(name, sums.get(name) as tf.Tensor);
-  const grads = noiseAndNormalize(d, ordered, opts, noiseRng);
-  return { grads, genLoss: lossVals.gen, auxLoss: lossVals.aux, realNorms };
+  return { sums: ordered, genLoss: lossVals.gen, auxLoss: lossVals.aux, realNorms };
 }
 
 function discriminatorOut(arch: GanArchitecture, l: 'd_conv1' | 'd_conv2'): number[] {
@@ -300,6 +316,12 @@ export function dpGradientsLoop(
   opts: DpOptions,
   noiseRng: Random | null,
 ): DGradients {
+  const r = loopSums(d, arch, batch, opts);
+  const grads = noiseAndNormalize(d, r.sums, opts, noiseRng);
+  return { grads, genLoss: r.genLoss, auxLoss: r.auxLoss, realNorms: r.realNorms };
+}
+
+function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptions): DGradientSums {
   const n = batch.x.shape[0];
   const nReal = batch.nReal;
   const sums = new Map<string, tf.Tensor>();
@@ -353,8 +375,7 @@ export function dpGradientsLoop(
     accumulate(g, 1);
     for (const t of Object.values(g)) t.dispose();
   }
-  const grads = noiseAndNormalize(d, sums, opts, noiseRng);
-  return { grads, genLoss: genSum / n, auxLoss: auxSum / n, realNorms };
+  return { sums, genLoss: genSum / n, auxLoss: auxSum / n, realNorms };
 }
 
 /**
@@ -385,6 +406,24 @@ export function plainGradients(d: Params, arch: GanArchitecture, batch: DBatch, 
 }
 
 export type PerExampleMethod = 'ghost' | 'loop';
+
+/**
+ * Clipped sums (no noise, not normalized) by the chosen per-example method;
+ * add the noise and normalization with {@link noiseAndNormalize}, or fused
+ * into the optimizer (Adam.applyNoised with {@link privatization}).
+ */
+export function dpGradientSums(method: PerExampleMethod, d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptions): DGradientSums {
+  return method === 'loop' ? loopSums(d, arch, batch, opts) : ghostSums(d, arch, batch, opts);
+}
+
+/** The noise std sigma*C and scale 1/(2B) that {@link noiseAndNormalize} applies (checked the same way). */
+export function privatization(opts: DpOptions): { noiseStd: number; gradScale: number } {
+  const std = opts.noiseMultiplier * opts.clipNorm;
+  if (opts.noiseMultiplier > 0 && !Number.isFinite(std)) {
+    throw new Error('DP-SGD: noise needs a finite clip norm (noiseMultiplier > 0 with clipNorm = Infinity)');
+  }
+  return { noiseStd: opts.noiseMultiplier > 0 ? std : 0, gradScale: 1 / (2 * opts.expectedBatchSize) };
+}
 
 /** DP gradient of the discriminator by the chosen per-example method. */
 export function dpGradients(

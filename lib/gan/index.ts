@@ -5,7 +5,8 @@
  * - models.ts    generator and discriminator as functions over explicit weights
  * - dpsgd.ts     Poisson sampling, per-example clipping (ghost and loop), noise
  * - noise.ts     fast seeded Gaussian (ziggurat)
- * - adam.ts      Adam with checkpointable state
+ * - adam.ts      Adam with checkpointable state (one-pass fused update on wasm/cpu, fused.ts)
+ * - step.ts      one training step (D DP-SGD update, then G update), shared by train.ts and bench/
  * - train.ts     training loop, accounting, budget stop, resume
  * - checkpoint.ts run-folder files (atomic), TF.js generator export/import
  * - sample.ts    synthetic patients and SPRINT-format CSV export

@@ -49,12 +49,12 @@ const fn = new Float64Array(LAYERS);
 })();
 
 /** Uniform in (0, 1) from one 32-bit word. */
-function open01(rng: Random): number {
-  return (rng.nextUint32() + 0.5) / 4294967296;
+function open01(next: () => number): number {
+  return (next() + 0.5) / 4294967296;
 }
 
-/** The slow path: wedges and tail (about 1.2% of draws). */
-function slow(rng: Random, hz: number, iz: number): number {
+/** The slow path: wedges and tail (about 1.2% of draws); `next` gives the following 32-bit words. */
+function slow(next: () => number, hz: number, iz: number): number {
   for (;;) {
     const x = hz * wn[iz];
     if (iz === 0) {
@@ -62,13 +62,13 @@ function slow(rng: Random, hz: number, iz: number): number {
       let xt: number;
       let yt: number;
       do {
-        xt = -Math.log(open01(rng)) / R;
-        yt = -Math.log(open01(rng));
+        xt = -Math.log(open01(next)) / R;
+        yt = -Math.log(open01(next));
       } while (yt + yt < xt * xt);
       return hz > 0 ? R + xt : -R - xt;
     }
-    if (fn[iz] + open01(rng) * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) return x;
-    const u = rng.nextUint32() | 0;
+    if (fn[iz] + open01(next) * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) return x;
+    const u = next() | 0;
     hz = u >> 7;
     iz = u & 127;
     if ((hz < 0 ? -hz : hz) < kn[iz]) return hz * wn[iz];
@@ -81,28 +81,65 @@ export function gaussian(rng: Random): number {
   const hz = u >> 7;
   const iz = u & 127;
   if ((hz < 0 ? -hz : hz) < kn[iz]) return hz * wn[iz];
-  return slow(rng, hz, iz);
+  return slow(() => rng.nextUint32(), hz, iz);
 }
+
+/** Words drawn ahead in bulk (Random.fillUint32); bulk fills are synchronous, so one scratch buffer serves all. */
+const CHUNK = 8192;
+const words = new Uint32Array(CHUNK);
+const wordsSigned = new Int32Array(words.buffer); // the same words read as int32 (no uint32 -> double in the hot loop)
 
 /**
  * Fills `out` with N(0, sd^2) draws from `rng` (advancing it) and returns it.
- * Deterministic: the same generator state gives the same numbers.
+ * Deterministic: the same generator state gives the same numbers, the very
+ * numbers `out.length` successive {@link gaussian} calls would give. The
+ * 32-bit words are drawn in bulk, never more than are used: a chunk holds at
+ * most as many words as values are still missing (each value takes at least
+ * one word); the rare slow path takes its extra words from the chunk, then
+ * from the generator once the chunk is used up.
  */
 export function fillGaussian(out: Float32Array, rng: Random, sd = 1): Float32Array {
   const n = out.length;
-  for (let i = 0; i < n; i++) {
-    const u = rng.nextUint32() | 0;
-    const hz = u >> 7;
-    const iz = u & 127;
-    const z = (hz < 0 ? -hz : hz) < kn[iz] ? hz * wn[iz] : slow(rng, hz, iz);
-    out[i] = z * sd;
+  const k = kn; // locals: the hot loop reads them from registers
+  const w = wn;
+  const buf = wordsSigned;
+  let i = 0;
+  while (i < n) {
+    const m = Math.min(CHUNK, n - i);
+    rng.fillUint32(words, 0, m);
+    let p = 0;
+    while (p < m) {
+      const u = buf[p++];
+      const hz = u >> 7;
+      const iz = u & 127;
+      let z: number;
+      if (Math.abs(hz) < k[iz]) z = hz * w[iz];
+      else {
+        // Hand the chunk's position to the slow path (no closure over the hot loop's locals).
+        cursor.p = p;
+        cursor.m = m;
+        cursor.rng = rng;
+        z = slow(nextWord, hz, iz);
+        p = cursor.p;
+      }
+      out[i++] = z * sd;
+    }
   }
   return out;
 }
 
-/** Fills `out` with uniform draws in [lo, hi) (float32), one 32-bit word each. */
+const cursor: { p: number; m: number; rng: Random | null } = { p: 0, m: 0, rng: null };
+function nextWord(): number {
+  return cursor.p < cursor.m ? words[cursor.p++] : (cursor.rng as Random).nextUint32();
+}
+
+/** Fills `out` with uniform draws in [lo, hi) (float32), one 32-bit word each (drawn in bulk). */
 export function fillUniform(out: Float32Array, rng: Random, lo = 0, hi = 1): Float32Array {
   const scale = (hi - lo) / 4294967296;
-  for (let i = 0; i < out.length; i++) out[i] = lo + rng.nextUint32() * scale;
+  for (let i = 0; i < out.length; i += CHUNK) {
+    const m = Math.min(CHUNK, out.length - i);
+    rng.fillUint32(words, 0, m);
+    for (let j = 0; j < m; j++) out[i + j] = lo + words[j] * scale;
+  }
   return out;
 }

@@ -47,14 +47,13 @@ import {
   createDiscriminator,
   createGenerator,
   discriminate,
-  disposeMasks,
   disposeParams,
   generate,
-  makeDropoutMasks,
   perExampleLosses,
   resolveArchitecture,
 } from './models';
-import { type PerExampleMethod, dpGradients, plainGradients, poissonSample } from './dpsgd';
+import type { PerExampleMethod } from './dpsgd';
+import { type StepContext, armsTensor, ganStep, uniformTensor } from './step';
 import {
   epochDirName,
   readTensorState,
@@ -63,7 +62,6 @@ import {
   writeJsonAtomic,
   writeTensorState,
 } from './checkpoint';
-import { fillUniform } from './noise';
 
 export type TrainMode = 'paper' | 'batched';
 
@@ -295,14 +293,6 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'evalSize',
 ];
 
-function uniformTensor(rows: number, cols: number, rng: Random): tf.Tensor2D {
-  return tf.tensor2d(fillUniform(new Float32Array(rows * cols), rng, -1, 1), [rows, cols]);
-}
-
-function armsTensor(n: number, rng: Random, numClasses: number): tf.Tensor1D {
-  return tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(0, numClasses)), 'int32');
-}
-
 function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w] = arch.patientShape;
   if (c.x.length !== c.n * h * w) throw new Error(`cohort has ${c.x.length} values, expected ${c.n} x ${h} x ${w}`);
@@ -490,7 +480,20 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   const spe = cfg.stepsPerEpoch;
   const dpOpts = { clipNorm: cfg.clipNorm, noiseMultiplier: cfg.noiseMultiplier, expectedBatchSize: B };
   const usePlain = !Number.isFinite(cfg.clipNorm) && cfg.noiseMultiplier === 0;
-  const gVars = [...g.values()];
+  const stepCtx: StepContext = {
+    d,
+    g,
+    arch,
+    adamD,
+    adamG,
+    data,
+    nTrain,
+    q,
+    batchSize: B,
+    dp: dpOpts,
+    plain: usePlain,
+    perExample: cfg.perExample,
+  };
 
   log(
     `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
@@ -523,59 +526,13 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
       const every = Math.max(1, Math.floor(spe / 100));
       for (let k = 0; k < spe; k++) {
         const s = (epoch - 1) * spe + k;
-        const sr = root.derive(`step:${s}`);
-        // ---- Discriminator.
-        const idx = poissonSample(nTrain, q, sr.derive('sample'));
-        const nReal = idx.length;
-        realExamples += nReal;
-        const batch = tf.tidy(() => {
-          const z = uniformTensor(B, arch.latentSize, sr.derive('zD'));
-          const fakeArms = armsTensor(B, sr.derive('armsD'), arch.numClasses);
-          const fake = generate(g, arch, z, fakeArms);
-          if (nReal === 0) return { x: fake, arms: fakeArms };
-          const ids = tf.tensor1d(idx, 'int32');
-          return {
-            x: tf.concat([tf.gather(data.x, ids), fake]) as tf.Tensor4D,
-            arms: tf.concat([tf.gather(data.y, ids), fakeArms]) as tf.Tensor1D,
-          };
-        });
-        const masks = makeDropoutMasks(arch, nReal + B, sr.derive('maskD'));
-        const dBatch = { x: batch.x, arms: batch.arms, nReal, masks };
-        const res = usePlain
-          ? plainGradients(d, arch, dBatch, dpOpts)
-          : dpGradients(cfg.perExample, d, arch, dBatch, dpOpts, sr.derive('noise'));
-        adamD.apply(d, res.grads);
-        for (const t of res.grads.values()) t.dispose();
-        disposeMasks(masks);
-        batch.x.dispose();
-        batch.arms.dispose();
-        dGen += res.genLoss;
-        dAux += res.auxLoss;
-        if (res.realNorms) for (const nrm of res.realNorms) if (nrm > cfg.clipNorm) clipped++;
-        // ---- Generator (2B noise vectors through the frozen D).
-        const zG = uniformTensor(2 * B, arch.latentSize, sr.derive('zG'));
-        const armsG = armsTensor(2 * B, sr.derive('armsG'), arch.numClasses);
-        const masksG = makeDropoutMasks(arch, 2 * B, sr.derive('maskG'));
-        const ones = tf.ones([2 * B]) as tf.Tensor1D;
-        let stepGen = 0;
-        let stepAux = 0;
-        const { value, grads } = tf.variableGrads(() => {
-          const l = perExampleLosses(discriminate(d, arch, generate(g, arch, zG, armsG), masksG), ones, armsG, arch.numClasses);
-          stepGen = tf.mean(l.gen).dataSync()[0];
-          stepAux = tf.mean(l.aux).dataSync()[0];
-          return tf.add(tf.mean(l.gen), tf.mean(l.aux)) as tf.Scalar;
-        }, gVars);
-        value.dispose();
-        const gGrads = new Map<string, tf.Tensor>();
-        for (const [name, v] of g) gGrads.set(name, grads[v.name]);
-        adamG.apply(g, gGrads);
-        for (const t of gGrads.values()) t.dispose();
-        zG.dispose();
-        armsG.dispose();
-        ones.dispose();
-        disposeMasks(masksG);
-        gGen += stepGen;
-        gAux += stepAux;
+        const r = ganStep(stepCtx, root.derive(`step:${s}`));
+        realExamples += r.nReal;
+        dGen += r.dGen;
+        dAux += r.dAux;
+        if (r.realNorms) for (const nrm of r.realNorms) if (nrm > cfg.clipNorm) clipped++;
+        gGen += r.gGen;
+        gAux += r.gAux;
         if (opts.onProgress && ((k + 1) % every === 0 || k + 1 === spe)) {
           const elapsedMs = Date.now() - t0;
           opts.onProgress({

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
 import { PAPER_ARCHITECTURE, TINY_ARCHITECTURE, createDiscriminator, disposeMasks, disposeParams } from '../../lib/gan/models';
 import { dpGradientsGhost, dpGradientsLoop, plainGradients, poissonSample, type DBatch, type DGradients } from '../../lib/gan/dpsgd';
-import { fillGaussian } from '../../lib/gan/noise';
+import { fillGaussian, fillUniform, gaussian } from '../../lib/gan/noise';
 import { Random } from '../../lib/random';
 import { makeBatch, values } from './helpers';
 
@@ -245,6 +245,20 @@ describe('fillGaussian (ziggurat)', () => {
     let ks = 0;
     for (let i = 0; i < n; i += 7) ks = Math.max(ks, Math.abs(cdf(sorted[i]) - (i + 0.5) / n));
     expect(ks).toBeLessThan(1.95 / Math.sqrt(n)); // 0.1% level
+  });
+  it('bulk fills give exactly the one-by-one stream (gaussian, uniform, dropout words)', () => {
+    // Sizes around the internal chunk (8192) so slow-path draws cross chunk ends.
+    for (const n of [1, 100, 8191, 8192, 8193, 50_000]) {
+      const a = new Random(n);
+      const b = new Random(n);
+      const want = Float32Array.from({ length: n }, () => gaussian(a));
+      const got = fillGaussian(new Float32Array(n), b);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      expect(b.nextUint32()).toBe(a.nextUint32());
+      const wantU = Float32Array.from({ length: n }, () => -1 + a.nextUint32() * (2 / 4294967296));
+      expect(Array.from(fillUniform(new Float32Array(n), b, -1, 1))).toEqual(Array.from(wantU));
+      expect(b.nextUint32()).toBe(a.nextUint32());
+    }
   });
   it('is deterministic and scales by sd', () => {
     const a = fillGaussian(new Float32Array(100), new Random(1), 2);

@@ -1,0 +1,117 @@
+/**
+ * Fused element-wise updates on the CPU backends (wasm, cpu), written in
+ * plain JavaScript over the tensors' own storage: one pass instead of a dozen
+ * tensor ops, each of which reads and writes every element.
+ *
+ * The storage of a float32 tensor is a Float32Array that can be read in
+ * place on these two backends: the wasm heap (`typedArrayFromHeap`) or the
+ * cpu backend's value array. Inputs are only read; results go to freshly
+ * allocated tensors (tensors stay immutable, as TF.js assumes). Other
+ * backends (WebGL, WebGPU, native TensorFlow) have no such storage:
+ * {@link fusedAvailable} is false there and callers use their tensor-op path.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface WasmLike {
+  typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+interface CpuLike {
+  data: { get(dataId: object): { values?: unknown } | undefined };
+}
+
+/** Whether the active backend exposes tensor storage to JavaScript (wasm, cpu). */
+export function fusedAvailable(): boolean {
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'cpu';
+}
+
+/** A live view of a float32 tensor's storage (wasm or cpu backend); null elsewhere. Do not write to it. */
+export function storageView(t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== 'float32') return null;
+  const name = tf.getBackend();
+  const backend = tf.backend() as unknown;
+  if (name === 'wasm') return (backend as WasmLike).typedArrayFromHeap(t as unknown as { shape: number[]; dtype: tf.DataType; dataId: object });
+  if (name === 'cpu') {
+    const v = (backend as CpuLike).data.get(t.dataId)?.values;
+    return v instanceof Float32Array ? v : null;
+  }
+  return null;
+}
+
+/**
+ * `count` new float32 tensors of `shape` whose storage the caller fills
+ * through `fill(views)` (views taken after every allocation: a wasm heap
+ * growth would detach earlier views). Returns the tensors.
+ */
+export function withNewTensors(shape: number[], count: number, fill: (views: Float32Array[]) => void): tf.Tensor[] {
+  const name = tf.getBackend();
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (name === 'wasm') {
+    const backend = tf.backend() as unknown as WasmLike;
+    const infos = Array.from({ length: count }, () => backend.makeOutput(shape, 'float32'));
+    const tensors = infos.map((info) => tf.engine().makeTensorFromTensorInfo(info));
+    fill(tensors.map((t) => storageView(t) as Float32Array));
+    return tensors;
+  }
+  const arrays = Array.from({ length: count }, () => new Float32Array(size));
+  fill(arrays);
+  return arrays.map((a) => tf.tensor(a, shape, 'float32'));
+}
+
+export interface AdamFusedArgs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** Bias-corrected step size lr * sqrt(1 - b2^t) / (1 - b1^t). */
+  lrT: number;
+  /** The gradient is (g + noiseStd * noise) * gradScale. */
+  gradScale: number;
+  noise: Float32Array | null;
+  noiseStd: number;
+}
+
+/**
+ * One Adam update of a weight in one pass:
+ *   g' = (g + noiseStd * noise) * gradScale,
+ *   m' = b1 m + (1 - b1) g',  v' = b2 v + (1 - b2) g'^2,
+ *   p' = p - lrT m' / (sqrt(v') + eps).
+ * Returns new tensors [p', m', v'] (double-precision arithmetic, rounded to
+ * float32 on store). Only for backends where {@link fusedAvailable}.
+ */
+export function adamFused(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, a: AdamFusedArgs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const n = p.size;
+  if (a.noise && a.noise.length !== n) throw new Error(`adamFused: noise has ${a.noise.length} values, weight ${n}`);
+  const [pOut, mOut, vOut] = withNewTensors(p.shape, 3, ([po, mo, vo]) => {
+    const pv = storageView(p);
+    const mv = storageView(m);
+    const vv = storageView(v);
+    const gv = storageView(g);
+    if (!pv || !mv || !vv || !gv) throw new Error('adamFused: tensor storage not readable on this backend');
+    const { beta1: b1, beta2: b2, epsilon: eps, lrT, gradScale } = a;
+    const c1 = 1 - b1;
+    const c2 = 1 - b2;
+    const noise = a.noise;
+    if (noise) {
+      const sd = a.noiseStd;
+      for (let i = 0; i < n; i++) {
+        const gi = (gv[i] + sd * noise[i]) * gradScale;
+        const mi = b1 * mv[i] + c1 * gi;
+        const vi = b2 * vv[i] + c2 * gi * gi;
+        mo[i] = mi;
+        vo[i] = vi;
+        po[i] = pv[i] - (lrT * mi) / (Math.sqrt(vi) + eps);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const gi = gv[i] * gradScale;
+        const mi = b1 * mv[i] + c1 * gi;
+        const vi = b2 * vv[i] + c2 * gi * gi;
+        mo[i] = mi;
+        vo[i] = vi;
+        po[i] = pv[i] - (lrT * mi) / (Math.sqrt(vi) + eps);
+      }
+    }
+  });
+  return [pOut, mOut, vOut];
+}

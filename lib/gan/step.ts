@@ -1,0 +1,120 @@
+/**
+ * One DP AC-GAN training step (the body of lib/gan/train.ts's loop, kept
+ * apart so the benchmark times exactly what training runs).
+ *
+ * 1. Discriminator: Poisson-sample the real patients (rate q); B generated
+ *    patients from uniform z and random arms; one DP-SGD update on the real
+ *    rows (clipped, noised) plus the generated rows (not private); Adam.
+ * 2. Generator: 2B fresh noise vectors through G and the frozen D (dropout
+ *    active), targets all "real" plus the arm head; Adam on G only.
+ *
+ * Every random draw comes from `sr` (the step's stream) through the named
+ * sub-streams 'sample', 'zD', 'armsD', 'maskD', 'noise', 'zG', 'armsG', 'maskG'.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Random } from '../random';
+import type { Adam } from './adam';
+import { type GanArchitecture, type Params, discriminate, disposeMasks, generate, makeDropoutMasks, perExampleLosses } from './models';
+import { type DpOptions, type PerExampleMethod, dpGradientSums, plainGradients, poissonSample, privatization } from './dpsgd';
+import { fillUniform } from './noise';
+
+export interface StepContext {
+  d: Params;
+  g: Params;
+  arch: GanArchitecture;
+  adamD: Adam;
+  adamG: Adam;
+  /** The training cohort as tensors: x [N, 3, 12, 1], y int32 [N]. */
+  data: { x: tf.Tensor4D; y: tf.Tensor1D };
+  nTrain: number;
+  /** Poisson sampling rate of real patients. */
+  q: number;
+  /** Generated rows in the D update (= expected real rows); the G update uses 2B. */
+  batchSize: number;
+  dp: DpOptions;
+  /** Non-private: plain gradients (C = Infinity, sigma = 0). */
+  plain: boolean;
+  perExample: PerExampleMethod;
+  /** Replaces Poisson sampling (benchmarks: a fixed number of real rows). */
+  realIndices?: (sr: Random) => Int32Array;
+}
+
+export interface StepResult {
+  nReal: number;
+  dGen: number;
+  dAux: number;
+  gGen: number;
+  gAux: number;
+  /** Per-example gradient norms of the real rows before clipping (DP only). */
+  realNorms?: Float32Array;
+}
+
+export function uniformTensor(rows: number, cols: number, rng: Random): tf.Tensor2D {
+  return tf.tensor2d(fillUniform(new Float32Array(rows * cols), rng, -1, 1), [rows, cols]);
+}
+
+export function armsTensor(n: number, rng: Random, numClasses: number): tf.Tensor1D {
+  return tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(0, numClasses)), 'int32');
+}
+
+/** Runs one step with the step's random stream `sr`; updates the weights and both Adam states. */
+export function ganStep(ctx: StepContext, sr: Random): StepResult {
+  const { d, g, arch, data, adamD, adamG } = ctx;
+  const B = ctx.batchSize;
+  // ---- Discriminator.
+  const idx = ctx.realIndices ? ctx.realIndices(sr) : poissonSample(ctx.nTrain, ctx.q, sr.derive('sample'));
+  const nReal = idx.length;
+  const batch = tf.tidy(() => {
+    const z = uniformTensor(B, arch.latentSize, sr.derive('zD'));
+    const fakeArms = armsTensor(B, sr.derive('armsD'), arch.numClasses);
+    const fake = generate(g, arch, z, fakeArms);
+    if (nReal === 0) return { x: fake, arms: fakeArms };
+    const ids = tf.tensor1d(idx, 'int32');
+    return {
+      x: tf.concat([tf.gather(data.x, ids), fake]) as tf.Tensor4D,
+      arms: tf.concat([tf.gather(data.y, ids), fakeArms]) as tf.Tensor1D,
+    };
+  });
+  const masks = makeDropoutMasks(arch, nReal + B, sr.derive('maskD'));
+  const dBatch = { x: batch.x, arms: batch.arms, nReal, masks };
+  let res: { genLoss: number; auxLoss: number; realNorms?: Float32Array };
+  if (ctx.plain) {
+    const r = plainGradients(d, arch, dBatch, ctx.dp);
+    adamD.apply(d, r.grads);
+    for (const t of r.grads.values()) t.dispose();
+    res = r;
+  } else {
+    // Noise and 1/(2B) are applied inside Adam's one-pass update (same draws as dpGradients).
+    const r = dpGradientSums(ctx.perExample, d, arch, dBatch, ctx.dp);
+    adamD.applyNoised(d, r.sums, { ...privatization(ctx.dp), rng: sr.derive('noise') });
+    for (const t of r.sums.values()) t.dispose();
+    res = r;
+  }
+  disposeMasks(masks);
+  batch.x.dispose();
+  batch.arms.dispose();
+  // ---- Generator (2B noise vectors through the frozen D).
+  const zG = uniformTensor(2 * B, arch.latentSize, sr.derive('zG'));
+  const armsG = armsTensor(2 * B, sr.derive('armsG'), arch.numClasses);
+  const masksG = makeDropoutMasks(arch, 2 * B, sr.derive('maskG'));
+  const ones = tf.ones([2 * B]) as tf.Tensor1D;
+  let gGen = 0;
+  let gAux = 0;
+  const gVars = [...g.values()];
+  const { value, grads } = tf.variableGrads(() => {
+    const l = perExampleLosses(discriminate(d, arch, generate(g, arch, zG, armsG), masksG), ones, armsG, arch.numClasses);
+    gGen = tf.mean(l.gen).dataSync()[0];
+    gAux = tf.mean(l.aux).dataSync()[0];
+    return tf.add(tf.mean(l.gen), tf.mean(l.aux)) as tf.Scalar;
+  }, gVars);
+  value.dispose();
+  const gGrads = new Map<string, tf.Tensor>();
+  for (const [name, v] of g) gGrads.set(name, grads[v.name]);
+  adamG.apply(g, gGrads);
+  for (const t of gGrads.values()) t.dispose();
+  zG.dispose();
+  armsG.dispose();
+  ones.dispose();
+  disposeMasks(masksG);
+  return { nReal, dGen: res.genLoss, dAux: res.auxLoss, gGen, gAux, realNorms: res.realNorms };
+}

@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../lib/gan/backend';
+import { Random } from '../../lib/random';
+import { maxRelDiff } from './helpers';
+
+afterAll(async () => {
+  await selectBackend({ backend: 'cpu', log: null });
+});
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+function data(shape: number[], seed: number, dtype: 'float32' | 'int32' = 'float32') {
+  const rng = new Random(seed);
+  return dtype === 'int32'
+    ? Int32Array.from({ length: size(shape) }, () => rng.int(-50, 50))
+    : Float32Array.from({ length: size(shape) }, () => rng.normal());
+}
+
+/** Runs `fn` on cpu (stock kernels) and on wasm (ours), returns both results as flat arrays. */
+async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], number[][]]> {
+  const out: number[][][] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    await selectBackend({ backend, log: null });
+    const before = tf.memory().numTensors;
+    out.push(
+      tf.tidy(() => {
+        const r = fn();
+        return (Array.isArray(r) ? r : [r]).map((t) => [...t.shape, -1, ...Array.from(t.dataSync())]);
+      }),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  }
+  return [out[0], out[1]];
+}
+
+describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', () => {
+  it('BatchMatMul: small-row products in JS, transposeA via Transpose, batched', async () => {
+    for (const c of [
+      { a: [2, 300], b: [300, 200], ta: false, tb: false },
+      { a: [2, 300], b: [200, 300], ta: false, tb: true },
+      { a: [300, 3], b: [300, 200], ta: true, tb: false },
+      { a: [300, 5], b: [200, 300], ta: true, tb: true },
+      { a: [1, 7, 300], b: [300, 100], ta: false, tb: false },
+      { a: [40, 30], b: [40, 50], ta: true, tb: false },
+      { a: [4, 12, 30], b: [4, 12, 30], ta: false, tb: true },
+      { a: [4, 30, 12], b: [4, 30, 12], ta: true, tb: false },
+    ]) {
+      const [want, got] = await both(() => tf.matMul(tf.tensor(data(c.a, 1), c.a), tf.tensor(data(c.b, 2), c.b), c.ta, c.tb));
+      const shapeEnd = want[0].indexOf(-1);
+      expect(got[0].slice(0, shapeEnd)).toEqual(want[0].slice(0, shapeEnd));
+      expect(maxRelDiff(got[0], want[0])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('Slice, SplitV (concat gradient) and Transpose of rank 2..6, float32 and int32', async () => {
+    const cases: (() => tf.Tensor | tf.Tensor[])[] = [];
+    for (const dtype of ['float32', 'int32'] as const) {
+      const x5 = () => tf.tensor(data([3, 2, 1, 4, 20], 3, dtype), [3, 2, 1, 4, 20], dtype);
+      const x6 = () => tf.tensor(data([2, 3, 2, 2, 3, 5], 4, dtype), [2, 3, 2, 2, 3, 5], dtype);
+      cases.push(
+        () => tf.slice(x5(), [1, 0, 0, 1, 5], [2, 2, 1, 2, 10]),
+        () => tf.slice(x5(), [0, 1, 0, 0, 0], [-1, 1, -1, -1, -1]),
+        () => tf.slice(tf.tensor(data([7, 9], 5, dtype), [7, 9], dtype), [2, 3], [4, 5]),
+        () => tf.slice(x6(), [1, 1, 0, 1, 0, 2], [1, 2, 2, 1, 3, 3]),
+        () => tf.split(x5(), [5, 10, 5], 4),
+        () => tf.split(x5(), 3, 0),
+        () => tf.split(x6(), [1, -1], 1),
+        () => tf.transpose(x5(), [2, 1, 3, 0, 4]),
+        () => tf.transpose(x5(), [3, 1, 0, 2, 4]),
+        () => tf.transpose(x6(), [2, 1, 3, 0, 4, 5]),
+        () => tf.transpose(x6(), [5, 1, 3, 0, 4, 2]),
+        () => tf.transpose(x6(), [0, 1, 4, 5, 2, 3]),
+      );
+    }
+    // The gradient of a concat along an inner axis (SplitV).
+    cases.push(() => {
+      const parts = [0, 1, 2].map((i) => tf.tensor(data([2, 3, 1, 4, 6], 10 + i), [2, 3, 1, 4, 6]));
+      const w = tf.tensor(data([2, 3, 1, 4, 18], 20), [2, 3, 1, 4, 18]);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(tf.concat([a, b, c], 4), w)))(parts);
+    });
+    for (const fn of cases) {
+      const [want, got] = await both(fn);
+      expect(got).toEqual(want);
+    }
+  });
+});
