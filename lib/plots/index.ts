@@ -9,6 +9,8 @@
  * - {@link accuracyStrips} (Figure 3)
  * - {@link featureWeights} (Figure 4), {@link correlationHeatmap(s)} with {@link featureCorrelation}
  * - {@link deltaVsEpoch}, {@link epsilonVsEpochs} (privacy)
+ * - paper glue: {@link figure2Epochs}, {@link sampleEpochs}, {@link poolCohorts},
+ *   {@link accuracyGroupsFromTransfer}, {@link modelWeights}
  *
  * Output:
  * - `await show(fig)`: plotly JSON + HTML (plotly.js inlined once per kernel) + PNG
@@ -58,6 +60,8 @@ export { featureWeights, featureCorrelation, correlationHeatmap, correlationHeat
 export type { FeatureWeightsInput, FeatureWeightsOptions, CorrelationHeatmapOptions } from './features';
 export { deltaVsEpoch, epsilonVsEpochs } from './privacy';
 export type { DeltaSeries, DeltaVsEpochInput, EpsilonSeries, EpsilonVsEpochsInput, PrivacyFigureOptions } from './privacy';
+export { figure2Epochs, epochShares, poolCohorts, sampleEpochs, accuracyGroupsFromTransfer, modelWeights } from './paper';
+export type { EpochChoiceLike, EpochSampler, PooledPatients, TransferCellLike } from './paper';
 export { show, figureBundle, describeFigure, resetDisplayState, tslabDisplayWriter, PLOTLY_MIME } from './display';
 export type { MimeBundle, ShowOptions, DisplayData, DisplayWriter } from './display';
 export { exportFigure, exportFigures, defaultFiguresDir } from './export';

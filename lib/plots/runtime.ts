@@ -91,11 +91,12 @@ let repoRootCache: string | null = null;
 /**
  * The repository root: the nearest folder above this file (or the working
  * directory) whose package.json is named "sprint-gan-ts"; else the working
- * directory. Works through the notebooks/lib -> ../lib symlink.
+ * directory. Symlinks are resolved first, so notebooks/lib -> ../lib in any
+ * copy of the notebooks still finds this checkout.
  */
 export function repoRoot(): string {
   if (repoRootCache) return repoRootCache;
-  for (const start of [__dirname, process.cwd()]) {
+  for (const start of [fs.realpathSync(__dirname), process.cwd()]) {
     let dir = path.resolve(start);
     for (;;) {
       try {
