@@ -63,6 +63,14 @@ function titleOf(cell: CodeCell): string {
   return first.length > 60 ? first.slice(0, 57) + '...' : first;
 }
 
+/** stderr text that tslab writes for an uncaught exception or unhandled rejection. */
+function asyncErrorText(outputs: Output[]): string {
+  return outputs
+    .filter((o): o is Extract<Output, { output_type: 'stream' }> => o.output_type === 'stream' && o.name === 'stderr' && /^(UncaughtException|UnhandledPromiseRejection)\b/m.test(o.text))
+    .map((o) => o.text.trim())
+    .join('\n');
+}
+
 function errorText(outputs: Output[]): string {
   return outputs
     .filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
@@ -156,6 +164,11 @@ export async function runNotebook(file: string, nb: Notebook, opts: RunOptions):
         stop = 'aborted';
       } else if (tags.includes('nbval-raises')) {
         if (!errored) r.problems.push('expected an error (tag nbval-raises) but the cell ran without one');
+      } else if (asyncErrorText(outputs)) {
+        // tslab routes output to the cell running when a timer or promise throws,
+        // so an earlier cell's asynchronous error can land here.
+        r.problems.push(`an asynchronous error surfaced while this cell ran (thrown by a timer or promise of this or an earlier cell):\n${asyncErrorText(outputs)}`);
+        stop = 'error';
       } else if (errored) {
         const text = errorText(outputs);
         r.problems.push(`the cell raised an error${text ? `:\n${text}` : ' (no message)'}`);
