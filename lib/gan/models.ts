@@ -221,6 +221,13 @@ function w(p: Params, name: string): tf.Variable {
   return v;
 }
 
+/** The generator's dense trunk, shared by {@link generate} and {@link generateReference}: z * Embedding(arm) -> Dense relu -> Dense relu. Call inside tf.tidy. */
+function generatorDense(g: Params, z: tf.Tensor2D, arms: tf.Tensor1D): tf.Tensor2D {
+  const h = tf.mul(z, tf.gather(w(g, 'g_embedding/embeddings'), arms)) as tf.Tensor2D;
+  const h1 = tf.relu(tf.add(tf.matMul(h, w(g, 'g_dense1/kernel') as tf.Tensor2D), w(g, 'g_dense1/bias'))) as tf.Tensor2D;
+  return tf.relu(tf.add(tf.matMul(h1, w(g, 'g_dense2/kernel') as tf.Tensor2D), w(g, 'g_dense2/bias'))) as tf.Tensor2D;
+}
+
 /**
  * Generator forward pass: z [B, latent], arms int32 [B] -> patients [B, 3, 12, 1].
  * The upsampling and the 5x5 convolution run fused ({@link upsampleConv});
@@ -229,10 +236,7 @@ function w(p: Params, name: string): tf.Variable {
 export function generate(g: Params, arch: GanArchitecture, z: tf.Tensor2D, arms: tf.Tensor1D): tf.Tensor4D {
   return tf.tidy(() => {
     const b = z.shape[0];
-    const emb = tf.gather(w(g, 'g_embedding/embeddings'), arms);
-    let h: tf.Tensor = tf.mul(z, emb);
-    h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, w(g, 'g_dense1/kernel') as tf.Tensor2D), w(g, 'g_dense1/bias')));
-    h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, w(g, 'g_dense2/kernel') as tf.Tensor2D), w(g, 'g_dense2/bias')));
+    let h: tf.Tensor = generatorDense(g, z, arms);
     const [r0, r1, c] = arch.gReshape;
     h = tf.reshape(h, [b, r0, r1, c]);
     h = tf.relu(tf.add(upsampleConv(h as tf.Tensor4D, w(g, 'g_conv1/kernel') as tf.Tensor4D, arch.gUpsample), w(g, 'g_conv1/bias')));
@@ -364,10 +368,7 @@ function phasePlan(u: number, k: number, pad: number): { lo: number; hi: number;
 export function generateReference(g: Params, arch: GanArchitecture, z: tf.Tensor2D, arms: tf.Tensor1D): tf.Tensor4D {
   return tf.tidy(() => {
     const b = z.shape[0];
-    const emb = tf.gather(w(g, 'g_embedding/embeddings'), arms);
-    let h: tf.Tensor = tf.mul(z, emb);
-    h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, w(g, 'g_dense1/kernel') as tf.Tensor2D), w(g, 'g_dense1/bias')));
-    h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, w(g, 'g_dense2/kernel') as tf.Tensor2D), w(g, 'g_dense2/bias')));
+    let h: tf.Tensor = generatorDense(g, z, arms);
     const [r0, r1, c] = arch.gReshape;
     const [u0, u1] = arch.gUpsample;
     // Nearest-neighbour upsampling as a broadcast (gradient: a sum), every backend has it.
