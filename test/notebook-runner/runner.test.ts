@@ -2,6 +2,7 @@
  * The headless runner against real tslab kernels, on fixture notebooks.
  * Each case copies fixtures into a temp folder so the committed ones never change.
  */
+import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -207,7 +208,7 @@ describe('notebook runner', () => {
     expect(r.error).toMatch(/could not start the tslab kernel/);
   });
 
-  it('retries on new ports when a port was taken before the kernel bound it (EADDRINUSE)', async () => {
+  it('retries on new ports when a kernel dies of EADDRINUSE', async () => {
     const file = notebookOf('eaddrinuse', ['console.log("started")']);
     let calls = 0;
     const r = await runNotebook(file, readNotebook(file), {
@@ -220,6 +221,55 @@ describe('notebook runner', () => {
     });
     expect(calls).toBe(2);
     expect(r.passed).toBe(true);
+  });
+
+  it('retries at once when a port was taken before tslab bound it (tslab logs it and stays alive)', async () => {
+    const file = notebookOf('porttaken', ['console.log("started")']);
+    const taken = net.createServer();
+    const retries: string[] = [];
+    let calls = 0;
+    try {
+      const r = await runNotebook(file, readNotebook(file), {
+        timeout: 20,
+        config: parseConfig('{}'),
+        update: true,
+        kernel: {
+          argv: (conn) => {
+            // The first kernel finds its shell port taken, as when another process wins the race.
+            if (++calls === 1) taken.listen(JSON.parse(fs.readFileSync(conn, 'utf8')).shell_port, '127.0.0.1');
+            return kernelArgv(conn);
+          },
+          startTimeout: 60,
+          onRetry: (why) => retries.push(why),
+        },
+      });
+      expect(calls).toBe(2);
+      expect(retries).toHaveLength(1);
+      expect(retries[0]).toMatch(/could not bind its ports: UnhandledPromiseRejection: \[Error: Address already in use\]/);
+      expect(r.passed).toBe(true);
+      // Well under the 60 s start timeout: the conflict is seen in the kernel's output, not waited out.
+      expect(r.durationMs).toBeLessThan(45_000);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('gives up on a kernel that never answers, with its output, after one retry', async () => {
+    const file = notebookOf('silent', ['1']);
+    let calls = 0;
+    const r = await runNotebook(file, readNotebook(file), {
+      timeout: 5,
+      config: parseConfig('{}'),
+      update: false,
+      kernel: {
+        argv: () => (++calls, [process.execPath, '-e', 'console.error("stuck loading"); setInterval(() => {}, 1000)']),
+        startTimeout: 2,
+        onRetry: () => {},
+      },
+    });
+    expect(calls).toBe(2);
+    expect(r.passed).toBe(false);
+    expect(r.error).toMatch(/did not answer kernel_info within 2 s; its output:\nstuck loading/);
   });
 
   it('injects parameters from a profile and --param, records them, and type-checks them', async () => {

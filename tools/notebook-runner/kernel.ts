@@ -21,6 +21,13 @@ export const KERNELSPEC_DIR = path.join(REPO_ROOT, 'kernels', 'tslab');
 export class KernelError extends Error {}
 export class KernelDiedError extends KernelError {}
 export class CellTimeoutError extends KernelError {}
+/** The kernel could not bind one of its ports (someone took it after we chose it). */
+export class KernelPortError extends KernelError {}
+/** The kernel did not answer kernel_info in time. */
+export class KernelStartTimeoutError extends KernelError {}
+
+/** How the kernel reports a port it could not bind; tslab logs it and keeps running. */
+const PORT_IN_USE = /EADDRINUSE|Address already in use/;
 
 /** The command line of the committed kernelspec, with Jupyter's placeholders filled in. */
 export function kernelArgv(connectionFile: string, specDir = KERNELSPEC_DIR): string[] {
@@ -59,6 +66,8 @@ export interface KernelOptions {
   /** Seconds to wait for kernel_info. */
   startTimeout?: number;
   argv?: (connectionFile: string) => string[];
+  /** Told why a start failed when a new kernel is tried. */
+  onRetry?: (reason: string) => void;
 }
 
 export class Kernel {
@@ -88,11 +97,19 @@ export class Kernel {
   }
 
   /**
-   * Starts a kernel. The ports are found free here and bound by the kernel a
-   * moment later, so another process (a parallel notebook) can take one in
-   * between; the kernel then dies with EADDRINUSE and we retry on new ports.
+   * Starts a kernel, retrying on fresh ports when the start fails for a reason
+   * that a new process can fix:
+   * - A port conflict. The ports are found free here and bound by the kernel a
+   *   moment later, so another process (a parallel notebook, or one of our own
+   *   outgoing connections, whose source port is drawn from the same ephemeral
+   *   range) can take one in between. tslab then logs EADDRINUSE as an
+   *   unhandled rejection and stays alive without answering, so we watch its
+   *   output instead of waiting for it to exit.
+   * - No kernel_info reply within the start timeout (retried once: a kernel
+   *   that is broken fails the same way twice, and we report its output).
    */
   static async start(opts: KernelOptions, attempts = 3): Promise<Kernel> {
+    let timeouts = 0;
     for (let i = 1; ; i++) {
       const k = new Kernel();
       try {
@@ -100,7 +117,10 @@ export class Kernel {
         return k;
       } catch (e) {
         await k.kill();
-        if (!(e instanceof KernelDiedError && /EADDRINUSE/.test(k.processOutput)) || i >= attempts) throw e;
+        const portConflict = e instanceof KernelPortError || (e instanceof KernelDiedError && PORT_IN_USE.test(k.processOutput));
+        const timedOut = e instanceof KernelStartTimeoutError && ++timeouts <= 1;
+        if (!(portConflict || timedOut) || i >= attempts) throw e;
+        opts.onRetry?.(`${e instanceof Error ? e.message.split('\n')[0] : String(e)}; starting a new kernel on new ports`);
       }
     }
   }
@@ -197,7 +217,11 @@ export class Kernel {
       let replied = false;
       while (!(replied && iopubSeen)) {
         if (this.exited) throw new KernelDiedError(this.deathMessage('while starting'));
-        if (Date.now() > deadline) throw new KernelError(`kernel did not answer kernel_info within ${timeoutMs / 1000} s`);
+        if (PORT_IN_USE.test(this.processOutput)) throw new KernelPortError(`kernel could not bind its ports: ${this.outputTail()}`);
+        if (Date.now() > deadline) {
+          const tail = this.outputTail();
+          throw new KernelStartTimeoutError(`kernel did not answer kernel_info within ${timeoutMs / 1000} s${tail ? `; its output:\n${tail}` : ' (it printed nothing)'}`);
+        }
         const msg = makeMessage(this.session, 'kernel_info_request', {});
         sent.add(msg.header.msg_id);
         const reply = await this.request(this.shell, msg, 500).catch(() => null);
@@ -209,9 +233,14 @@ export class Kernel {
     }
   }
 
+  /** The last lines the kernel process printed outside the protocol. */
+  private outputTail(lines = 15): string {
+    return this.processOutput.trim().split('\n').slice(-lines).join('\n');
+  }
+
   deathMessage(when: string): string {
     const how = this.exited?.signal ? `signal ${this.exited.signal}` : `exit code ${this.exited?.code}`;
-    const tail = this.processOutput.trim().split('\n').slice(-15).join('\n');
+    const tail = this.outputTail();
     return `kernel died ${when} (${how})${tail ? `; its last output:\n${tail}` : ''}`;
   }
 

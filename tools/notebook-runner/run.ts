@@ -97,7 +97,12 @@ export async function runNotebook(file: string, nb: Notebook, opts: RunOptions):
 
   let kernel: Kernel;
   try {
-    kernel = await Kernel.start({ cwd: path.dirname(path.resolve(file)), env: opts.env, ...opts.kernel });
+    kernel = await Kernel.start({
+      cwd: path.dirname(path.resolve(file)),
+      env: opts.env,
+      onRetry: (why) => process.stderr.write(`${file}: ${why}\n`),
+      ...opts.kernel,
+    });
   } catch (e) {
     for (const { cell, index } of codeCells) results.push({ index, id: cell.id, title: titleOf(cell), status: 'not-run', problems: [], durationMs: 0 });
     return result(`could not start the tslab kernel: ${(e as Error).message}`);
