@@ -99,7 +99,7 @@ function makeTrainer(seed = 1) {
         return Int32Array.from({ length: B }, (_, i) => start + i);
       },
     };
-    ganStep(ctx, new Random(seed).derive(`step:${s++}`));
+    ganStep(ctx, new Random(seed).derive(`step:${s++}`)).stats.dispose();
   };
   const dispose = () => {
     adamD.dispose();
@@ -237,6 +237,7 @@ async function detail(backends: string[], reps: number, json: boolean): Promise<
       const ms = timeMedian(() => {
         const res = fn(t.d, arch, batch, dp, new Random(4));
         for (const x of res.grads.values()) x.dispose();
+        for (const x of [res.genLoss, res.auxLoss, res.realNorms]) x?.dispose();
       }, 1, slow ? 0 : 1);
       report({ name: `per-example clipped D gradient, ${B} real + ${B} generated: ${label}`, backend, ms });
     }

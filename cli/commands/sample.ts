@@ -21,7 +21,8 @@ Options:
   --out DIR         output folder
   --seed S          seed of the latent vectors and arms (default 0)
   --balanced        exactly half the patients in each arm (default: random arms)
-  --backend NAME    tensorflow-gpu, tensorflow, wasm or cpu (default: best available)
+  --backend NAME    tensorflow-gpu, tensorflow, wasm or cpu (default: best available;
+                    not webgpu, which cannot read results synchronously)
   --force           overwrite baseline.csv/bp.csv already in --out
   -h, --help        this text`;
 

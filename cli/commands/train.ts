@@ -28,8 +28,9 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
   --train-size N         training patients (default 6000 or the paper's share)
   --per-example ghost|loop  per-example gradient method (default ghost)
   --arch paper|tiny      model size (tiny: smoke tests only; default paper)
-  --backend NAME         tensorflow-gpu, tensorflow, wasm or cpu (default: best
-                         available; also SPRINT_BACKEND)
+  --backend NAME         tensorflow-gpu, tensorflow, webgpu, wasm or cpu
+                         (default: best available, webgpu only on a hardware
+                         adapter; also SPRINT_BACKEND)
   --resume               continue the unfinished run in --out
   --force                delete an existing run in --out and start over
   --quiet                no progress bar
@@ -87,7 +88,7 @@ export const command: Command = {
     if (perExample !== 'ghost' && perExample !== 'loop') throw new Error(`--per-example: expected ghost or loop`);
     const arch = values.arch ?? 'paper';
     if (arch !== 'paper' && arch !== 'tiny') throw new Error(`--arch: expected paper or tiny`);
-    await gan.selectBackend({ backend: values.backend, log: (l) => console.error(l) });
+    await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
     const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
     const result = await gan.trainGan({
       out: values.out ?? values.prefix ?? 'runs/gan',

@@ -3,12 +3,27 @@
  * backends lack or run slowly.
  *
  * Order, best first: `tfjs-node-gpu` (libtensorflow with CUDA) -> `tfjs-node`
- * (libtensorflow, CPU) -> `wasm` (XNNPACK, SIMD; single-threaded in Node) ->
- * `cpu` (plain JavaScript). The native packages are optional: they are not
- * dependencies of this project (their install script downloads libtensorflow,
- * which fails offline). To use them, `npm install @tensorflow/tfjs-node@4.22.0`
- * (or `-gpu`, which needs CUDA 11.2 + cuDNN 8.1 on Linux). A package that is
+ * (libtensorflow, CPU) -> `webgpu` (training only, hardware adapters only; see
+ * below) -> `wasm` (XNNPACK, SIMD; single-threaded in Node) -> `cpu` (plain
+ * JavaScript). The native packages are optional: they are not dependencies of
+ * this project (their install script downloads libtensorflow, which fails
+ * offline). To use them, `npm install @tensorflow/tfjs-node@4.22.0` (or
+ * `-gpu`, which needs CUDA 11.2 + cuDNN 8.1 on Linux). A package that is
  * missing or fails to load is skipped.
+ *
+ * WebGPU: `@tensorflow/tfjs-backend-webgpu` on Dawn through the `webgpu` npm
+ * package (a prebuilt Node addon; on Linux it drives any Vulkan driver).
+ * - The device is created with the adapter's own limits. Dawn's default of 8
+ *   storage buffers per shader stage is too few for tfjs's addN with more than
+ *   7 inputs, and tfjs then returns WRONG numbers without an error.
+ * - It cannot read a tensor synchronously in Node (tfjs's sync path needs
+ *   OffscreenCanvas). Training never reads synchronously (a step's statistics
+ *   stay on the backend and are read with `await data()`), but sampling and
+ *   scoring do: {@link readSync} refuses with a clear message there. So webgpu
+ *   is in the automatic order only for `selectBackend({ training: true })`
+ *   (`sprint-gan train`, 02_train), and only for a hardware adapter: a
+ *   software one (Mesa's lavapipe, what CI tests on) is slower than wasm and is
+ *   used only when asked for by name (`SPRINT_BACKEND=webgpu`).
  *
  * Beware: danfojs-node pulls `@tensorflow/tfjs-node`, which this project
  * overrides to the pure-JS `@tensorflow/tfjs`, so `require('@tensorflow/tfjs-node')`
@@ -45,7 +60,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   /** The tfjs backend name now active (`tensorflow`, `wasm`, `cpu`, ...). */
@@ -63,10 +78,99 @@ export interface SelectBackendOptions {
   log?: ((line: string) => void) | null;
   /** Replace cpu's slow Conv2DBackpropFilter with the dilated-conv one (default true). */
   fastCpuKernels?: boolean;
+  /**
+   * The caller only trains (never reads tensors synchronously), so a hardware
+   * WebGPU adapter may be chosen automatically. Default false.
+   */
+  training?: boolean;
 }
 
-/** Order tried when nothing is forced. */
-export const BACKEND_ORDER: readonly BackendChoice[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** Order tried when nothing is forced (webgpu only with `training: true`). */
+export const BACKEND_ORDER: readonly BackendChoice[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** What {@link loadWebGpu} found. */
+export interface WebGpuAdapter {
+  /** e.g. "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)" or the GPU's name. */
+  description: string;
+  vendor: string;
+  /** A software (CPU) implementation such as lavapipe. */
+  software: boolean;
+  maxStorageBuffersPerShaderStage: number;
+}
+
+let webGpuAdapter: WebGpuAdapter | null = null;
+
+/**
+ * Loads Dawn (`webgpu` package) and `@tensorflow/tfjs-backend-webgpu`, finds an
+ * adapter and registers the `webgpu` backend on a device created with the
+ * adapter's limits (see the module comment). Throws with the reason when there
+ * is no package or no adapter.
+ */
+export async function loadWebGpu(): Promise<WebGpuAdapter> {
+  if (webGpuAdapter) return webGpuAdapter;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const dawn = require('webgpu') as { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
+  // The WebGPU constants (GPUBufferUsage, ...) tfjs uses are globals in a browser.
+  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  const gpu = dawn.create([]);
+  // tfjs checks `navigator.gpu` (Node 20 has no navigator; Node 21+ one without gpu).
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (!g.navigator) g.navigator = { gpu };
+  else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    throw new Error('no WebGPU adapter (Dawn found no Vulkan driver: install a GPU driver, or for a software one Mesa >= 25, e.g. mesa-vulkan-drivers from bookworm-backports)');
+  }
+  const L = adapter.limits;
+  const limit = (name: string) => L[name] as number;
+  const device = await adapter.requestDevice({
+    requiredLimits: Object.fromEntries(
+      [
+        'maxStorageBuffersPerShaderStage',
+        'maxComputeWorkgroupStorageSize',
+        'maxComputeWorkgroupsPerDimension',
+        'maxStorageBufferBindingSize',
+        'maxBufferSize',
+        'maxComputeWorkgroupSizeX',
+        'maxComputeInvocationsPerWorkgroup',
+      ].map((n) => [n, limit(n)]),
+    ),
+  });
+  const info = adapter.info;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { WebGPUBackend } = require('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: new (device: unknown, info: unknown) => tf.KernelBackend };
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device, info), 0);
+  webGpuAdapter = {
+    description: info.description || info.device || 'unknown adapter',
+    vendor: info.vendor,
+    software: Boolean(info.isFallbackAdapter) || info.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(info.description ?? ''),
+    maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage as number,
+  };
+  return webGpuAdapter;
+}
+
+interface GpuLike {
+  requestAdapter(opts?: object): Promise<{
+    limits: Record<string, unknown>;
+    info: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean };
+    requestDevice(desc: object): Promise<{ limits: Record<string, unknown> }>;
+  } | null>;
+}
+
+/**
+ * Reads a tensor synchronously (sampling, scoring). The webgpu backend cannot
+ * in Node: say so, and what to do, instead of tfjs's "OffscreenCanvas is not defined".
+ */
+export function readSync(t: tf.Tensor, what: string): Float32Array {
+  if (tf.getBackend() === 'webgpu') {
+    throw new Error(
+      `${what} reads results synchronously, which the webgpu backend cannot do in Node. ` +
+        `WebGPU is for training; switch first with \`await selectBackend()\` (wasm or a native backend).`,
+    );
+  }
+  return t.dataSync() as Float32Array;
+}
 
 function tryRequire(id: string): string | null {
   try {
@@ -133,6 +237,24 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         skipped.push({ name: choice, reason: 'tensorflow backend failed to initialize' });
         continue;
       }
+    } else if (choice === 'webgpu') {
+      if (!forced && !options.training) continue; // sampling and scoring read synchronously
+      let adapter: WebGpuAdapter;
+      try {
+        adapter = await loadWebGpu();
+      } catch (err) {
+        skipped.push({ name: choice, reason: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+        continue;
+      }
+      if (!forced && adapter.software) {
+        skipped.push({ name: choice, reason: `software adapter (${adapter.description}) is slower than wasm; force it with SPRINT_BACKEND=webgpu` });
+        continue;
+      }
+      provider = `@tensorflow/tfjs-backend-webgpu on ${adapter.description}`;
+      if (!(await activate('webgpu'))) {
+        skipped.push({ name: choice, reason: 'webgpu backend failed to initialize' });
+        continue;
+      }
     } else if (choice === 'wasm') {
       const err = tryRequire('@tensorflow/tfjs-backend-wasm');
       if (err) {
@@ -175,6 +297,8 @@ function normalizeChoice(name: string): BackendChoice {
     case 'node':
     case 'native':
       return 'tensorflow';
+    case 'webgpu':
+      return 'webgpu';
     case 'wasm':
       return 'wasm';
     case 'cpu':

@@ -89,16 +89,18 @@ export interface StateFile<M> {
   tensors: TensorEntry[];
 }
 
-export function writeTensorState<M>(dir: string, meta: M, tensors: [string, tf.Tensor][]): void {
+/** Writes the tensors (read asynchronously: works on every backend, webgpu included) into `dir`, atomically. */
+export async function writeTensorState<M>(dir: string, meta: M, tensors: [string, tf.Tensor][]): Promise<void> {
+  const entries: TensorEntry[] = [];
+  let total = 0;
+  for (const [name, t] of tensors) {
+    entries.push({ name, shape: t.shape, offset: total, length: t.size });
+    total += t.size;
+  }
+  const buf = new Float32Array(total);
+  const values = await Promise.all(tensors.map(([, t]) => t.data()));
+  values.forEach((v, i) => buf.set(v as Float32Array, entries[i].offset));
   writeDirAtomic(dir, (tmp) => {
-    const entries: TensorEntry[] = [];
-    let total = 0;
-    for (const [name, t] of tensors) {
-      entries.push({ name, shape: t.shape, offset: total, length: t.size });
-      total += t.size;
-    }
-    const buf = new Float32Array(total);
-    tensors.forEach(([, t], i) => buf.set(t.dataSync() as Float32Array, entries[i].offset));
     const bin = new Uint8Array(buf.buffer);
     const fd = fs.openSync(path.join(tmp, 'state.bin'), 'w');
     fs.writeSync(fd, bin);

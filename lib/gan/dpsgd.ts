@@ -93,11 +93,14 @@ export interface DBatch {
 export interface DGradients {
   /** Gradient per discriminator weight (same keys/order as the params), already normalized. */
   grads: Map<string, tf.Tensor>;
-  /** Mean losses over the batch's rows (real and generated). */
-  genLoss: number;
-  auxLoss: number;
-  /** Per-example gradient norms of the real rows before clipping (ghost/loop only). */
-  realNorms?: Float32Array;
+  /**
+   * Mean losses over the batch's rows (real and generated), left on the
+   * backend (no read inside a step: `await t.data()` when needed; the caller disposes).
+   */
+  genLoss: tf.Scalar;
+  auxLoss: tf.Scalar;
+  /** Per-example gradient norms [nReal] of the real rows before clipping (ghost/loop only; caller disposes). */
+  realNorms?: tf.Tensor1D;
 }
 
 function targetsFor(n: number, nReal: number): tf.Tensor1D {
@@ -201,17 +204,18 @@ export function dpGradientsGhost(
  */
 export interface DGradientSums {
   sums: Map<string, tf.Tensor>;
-  genLoss: number;
-  auxLoss: number;
-  realNorms?: Float32Array;
+  /** As in {@link DGradients}: tensors on the backend, disposed by the caller. */
+  genLoss: tf.Scalar;
+  auxLoss: tf.Scalar;
+  realNorms?: tf.Tensor1D;
 }
 
 function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptions): DGradientSums {
   const n = batch.x.shape[0];
   const nReal = batch.nReal;
   const inputs: Partial<Record<DLayerName, tf.Tensor>> = {};
-  const lossVals = { gen: 0, aux: 0 };
-  let realNorms: Float32Array | undefined;
+  const lossVals: { gen?: tf.Scalar; aux?: tf.Scalar } = {};
+  let realNorms: tf.Tensor1D | undefined;
   const sums = new Map<string, tf.Tensor>();
   tf.tidy(() => {
     const targets = targetsFor(n, nReal);
@@ -229,8 +233,8 @@ function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOpti
       const probeMap: Partial<Record<DLayerName, tf.Tensor>> = {};
       D_LAYERS.forEach((l, i) => (probeMap[l] = ps[i]));
       const { gen, aux, total } = sumLoss(d, arch, batch, targets, { probes: probeMap, inputs });
-      lossVals.gen = tf.mean(gen).dataSync()[0];
-      lossVals.aux = tf.mean(aux).dataSync()[0];
+      lossVals.gen = tf.keep(tf.mean(gen) as tf.Scalar);
+      lossVals.aux = tf.keep(tf.mean(aux) as tf.Scalar);
       return tf.sum(total) as tf.Scalar;
     };
     const deltas = tf.grads(f)(probes);
@@ -264,7 +268,7 @@ function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOpti
         sq = tf.add(sq, tf.add(weightSq, biasSq));
       }
       const norms = tf.sqrt(tf.slice(sq, [0], [nReal]));
-      realNorms = norms.dataSync() as Float32Array;
+      realNorms = tf.keep(norms) as tf.Tensor1D;
       const c = tf.minimum(1, tf.div(opts.clipNorm, tf.maximum(norms, 1e-30)));
       weights = (nReal < n ? tf.concat([c, tf.ones([n - nReal])]) : c) as tf.Tensor1D;
     } else {
@@ -293,7 +297,7 @@ function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOpti
   for (const [l, t] of Object.entries(inputs)) if (t && t !== batch.x && l) t.dispose();
   const ordered = new Map<string, tf.Tensor>();
   for (const name of d.keys()) ordered.set(name, sums.get(name) as tf.Tensor);
-  return { sums: ordered, genLoss: lossVals.gen, auxLoss: lossVals.aux, realNorms };
+  return { sums: ordered, genLoss: lossVals.gen as tf.Scalar, auxLoss: lossVals.aux as tf.Scalar, realNorms };
 }
 
 function discriminatorOut(arch: GanArchitecture, l: 'd_conv1' | 'd_conv2'): number[] {
@@ -326,16 +330,21 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
   const nReal = batch.nReal;
   const sums = new Map<string, tf.Tensor>();
   for (const [name, v] of d) sums.set(name, tf.zerosLike(v));
-  const accumulate = (g: Record<string, tf.Tensor>, factor: number) => {
+  const accumulate = (g: Record<string, tf.Tensor>, factor: tf.Scalar | number) => {
     for (const name of d.keys()) {
       const prev = sums.get(name) as tf.Tensor;
       sums.set(name, tf.tidy(() => tf.add(prev, tf.mul(g[name], factor))));
       prev.dispose();
     }
   };
-  const realNorms = new Float32Array(nReal);
-  let genSum = 0;
-  let auxSum = 0;
+  const norms: tf.Scalar[] = [];
+  let genSum: tf.Scalar = tf.scalar(0);
+  let auxSum: tf.Scalar = tf.scalar(0);
+  const addTo = (acc: tf.Scalar, t: tf.Tensor): tf.Scalar => {
+    const next = tf.keep(tf.add(acc, tf.sum(t)) as tf.Scalar);
+    acc.dispose();
+    return next;
+  };
   const rows = (begin: number, size: number): DBatch => ({
     x: tf.slice(batch.x, [begin, 0, 0, 0], [size, -1, -1, -1]),
     arms: tf.slice(batch.arms, [begin], [size]),
@@ -346,8 +355,8 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
     const targets = tf.fill([sub.x.shape[0]], target) as tf.Tensor1D;
     const { value, grads } = tf.variableGrads(() => {
       const { gen, aux, total } = sumLoss(d, arch, sub, targets);
-      genSum += tf.sum(gen).dataSync()[0];
-      auxSum += tf.sum(aux).dataSync()[0];
+      genSum = addTo(genSum, gen);
+      auxSum = addTo(auxSum, aux);
       return tf.sum(total) as tf.Scalar;
     }, [...d.values()]);
     value.dispose();
@@ -362,12 +371,12 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
   };
   for (let i = 0; i < nReal; i++) {
     const g = run(rows(i, 1), 1);
-    let sq = 0;
-    for (const t of Object.values(g)) sq += tf.tidy(() => tf.sum(tf.square(t)).dataSync()[0]);
-    const norm = Math.sqrt(sq);
-    realNorms[i] = norm;
-    const factor = Number.isFinite(opts.clipNorm) ? Math.min(1, opts.clipNorm / Math.max(norm, 1e-30)) : 1;
+    // The example's norm over all weights, and its clip factor, computed on the backend.
+    const norm = tf.tidy(() => tf.sqrt(Object.values(g).reduce<tf.Tensor>((acc, t) => tf.add(acc, tf.sum(tf.square(t))), tf.scalar(0))) as tf.Scalar);
+    norms.push(norm);
+    const factor = Number.isFinite(opts.clipNorm) ? tf.tidy(() => tf.minimum(1, tf.div(opts.clipNorm, tf.maximum(norm, 1e-30))) as tf.Scalar) : 1;
     accumulate(g, factor);
+    if (typeof factor !== 'number') factor.dispose();
     for (const t of Object.values(g)) t.dispose();
   }
   if (n > nReal) {
@@ -375,7 +384,13 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
     accumulate(g, 1);
     for (const t of Object.values(g)) t.dispose();
   }
-  return { sums, genLoss: genSum / n, auxLoss: auxSum / n, realNorms };
+  const realNorms = nReal > 0 ? (tf.stack(norms) as tf.Tensor1D) : (tf.zeros([0]) as tf.Tensor1D);
+  for (const t of norms) t.dispose();
+  const genLoss = tf.div(genSum, n) as tf.Scalar;
+  const auxLoss = tf.div(auxSum, n) as tf.Scalar;
+  genSum.dispose();
+  auxSum.dispose();
+  return { sums, genLoss, auxLoss, realNorms };
 }
 
 /**
@@ -386,12 +401,12 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
 export function plainGradients(d: Params, arch: GanArchitecture, batch: DBatch, opts: Pick<DpOptions, 'expectedBatchSize'>): DGradients {
   const n = batch.x.shape[0];
   const targets = targetsFor(n, batch.nReal);
-  let gen = 0;
-  let aux = 0;
+  let gen: tf.Scalar | undefined;
+  let aux: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const l = sumLoss(d, arch, batch, targets);
-    gen = tf.mean(l.gen).dataSync()[0];
-    aux = tf.mean(l.aux).dataSync()[0];
+    gen = tf.keep(tf.mean(l.gen) as tf.Scalar);
+    aux = tf.keep(tf.mean(l.aux) as tf.Scalar);
     return tf.sum(l.total) as tf.Scalar;
   }, [...d.values()]);
   value.dispose();
@@ -402,7 +417,7 @@ export function plainGradients(d: Params, arch: GanArchitecture, batch: DBatch, 
     out.set(name, tf.tidy(() => tf.mul(grads[v.name], scale)));
     grads[v.name].dispose();
   }
-  return { grads: out, genLoss: gen, auxLoss: aux };
+  return { grads: out, genLoss: gen as tf.Scalar, auxLoss: aux as tf.Scalar };
 }
 
 export type PerExampleMethod = 'ghost' | 'loop';

@@ -1,7 +1,7 @@
 /**
  * lib/gan: the DP AC-GAN of the paper in TensorFlow.js.
  *
- * - backend.ts   run-time backend choice (tfjs-node-gpu -> tfjs-node -> wasm -> cpu) and extra kernels
+ * - backend.ts   run-time backend choice (tfjs-node-gpu -> tfjs-node -> webgpu (training) -> wasm -> cpu) and extra kernels
  * - models.ts    generator and discriminator as functions over explicit weights
  * - dpsgd.ts     Poisson sampling, per-example clipping (ghost and loop), noise
  * - noise.ts     fast seeded Gaussian (ziggurat)
@@ -11,8 +11,8 @@
  * - checkpoint.ts run-folder files (atomic), TF.js generator export/import
  * - sample.ts    synthetic patients and SPRINT-format CSV export
  */
-export { selectBackend, registerExtraKernels, restoreStockKernels, loadWasm, BACKEND_ORDER } from './backend';
-export type { BackendInfo, BackendChoice, SelectBackendOptions } from './backend';
+export { selectBackend, registerExtraKernels, restoreStockKernels, loadWasm, loadWebGpu, readSync, BACKEND_ORDER } from './backend';
+export type { BackendInfo, BackendChoice, SelectBackendOptions, WebGpuAdapter } from './backend';
 export {
   PAPER_ARCHITECTURE,
   TINY_ARCHITECTURE,

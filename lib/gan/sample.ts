@@ -12,6 +12,7 @@ import { MEASURES, VISITS } from '../data/cohort';
 import { type GanArchitecture, type Params, generate } from './models';
 import { fillUniform } from './noise';
 import { epochDirName, loadGenerator, writeFileAtomic } from './checkpoint';
+import { readSync } from './backend';
 
 export interface SampleOptions {
   /** Seed of the latent vectors and arms (default 0). */
@@ -45,7 +46,7 @@ export function sampleCohort(g: Params, arch: GanArchitecture, n: number, opts: 
     const vals = tf.tidy(() => {
       const z = tf.tensor2d(fillUniform(new Float32Array(m * arch.latentSize), zRng, -1, 1), [m, arch.latentSize]);
       const arms = tf.tensor1d(Int32Array.from(y.subarray(start, start + m)), 'int32');
-      return generate(g, arch, z, arms).dataSync() as Float32Array;
+      return readSync(generate(g, arch, z, arms), 'sampling patients');
     });
     x.set(vals, start * h * w);
   }

@@ -39,14 +39,19 @@ export interface StepContext {
   realIndices?: (sr: Random) => Int32Array;
 }
 
+/** Order of the values in {@link StepResult.stats}. */
+export const STEP_STATS = ['dGen', 'dAux', 'gGen', 'gAux', 'clipped'] as const;
+
 export interface StepResult {
   nReal: number;
-  dGen: number;
-  dAux: number;
-  gGen: number;
-  gAux: number;
-  /** Per-example gradient norms of the real rows before clipping (DP only). */
-  realNorms?: Float32Array;
+  /**
+   * [D real/fake loss, D arm loss, G real/fake loss, G arm loss, real rows
+   * whose gradient norm exceeded the clip norm] ({@link STEP_STATS}), left on
+   * the backend: a step never waits for a read (the webgpu backend cannot read
+   * synchronously at all). Sum them on the backend and `await data()` when
+   * needed. The caller disposes it.
+   */
+  stats: tf.Tensor1D;
 }
 
 export function uniformTensor(rows: number, cols: number, rng: Random): tf.Tensor2D {
@@ -77,7 +82,7 @@ export function ganStep(ctx: StepContext, sr: Random): StepResult {
   });
   const masks = makeDropoutMasks(arch, nReal + B, sr.derive('maskD'));
   const dBatch = { x: batch.x, arms: batch.arms, nReal, masks };
-  let res: { genLoss: number; auxLoss: number; realNorms?: Float32Array };
+  let res: { genLoss: tf.Scalar; auxLoss: tf.Scalar; realNorms?: tf.Tensor1D };
   if (ctx.plain) {
     const r = plainGradients(d, arch, dBatch, ctx.dp);
     adamD.apply(d, r.grads);
@@ -98,13 +103,13 @@ export function ganStep(ctx: StepContext, sr: Random): StepResult {
   const armsG = armsTensor(2 * B, sr.derive('armsG'), arch.numClasses);
   const masksG = makeDropoutMasks(arch, 2 * B, sr.derive('maskG'));
   const ones = tf.ones([2 * B]) as tf.Tensor1D;
-  let gGen = 0;
-  let gAux = 0;
+  let gGen: tf.Scalar | undefined;
+  let gAux: tf.Scalar | undefined;
   const gVars = [...g.values()];
   const { value, grads } = tf.variableGrads(() => {
     const l = perExampleLosses(discriminate(d, arch, generate(g, arch, zG, armsG), masksG), ones, armsG, arch.numClasses);
-    gGen = tf.mean(l.gen).dataSync()[0];
-    gAux = tf.mean(l.aux).dataSync()[0];
+    gGen = tf.keep(tf.mean(l.gen) as tf.Scalar);
+    gAux = tf.keep(tf.mean(l.aux) as tf.Scalar);
     return tf.add(tf.mean(l.gen), tf.mean(l.aux)) as tf.Scalar;
   }, gVars);
   value.dispose();
@@ -116,5 +121,11 @@ export function ganStep(ctx: StepContext, sr: Random): StepResult {
   armsG.dispose();
   ones.dispose();
   disposeMasks(masksG);
-  return { nReal, dGen: res.genLoss, dAux: res.auxLoss, gGen, gAux, realNorms: res.realNorms };
+  const norms = res.realNorms;
+  const stats = tf.tidy(() => {
+    const clipped = norms && norms.size > 0 ? tf.sum(tf.cast(tf.greater(norms, ctx.dp.clipNorm), 'float32')) : tf.scalar(0);
+    return tf.stack([res.genLoss, res.auxLoss, gGen as tf.Scalar, gAux as tf.Scalar, clipped]) as tf.Tensor1D;
+  });
+  for (const t of [res.genLoss, res.auxLoss, gGen as tf.Scalar, gAux as tf.Scalar, norms]) t?.dispose();
+  return { nReal, stats };
 }

@@ -53,7 +53,7 @@ import {
   resolveArchitecture,
 } from './models';
 import type { PerExampleMethod } from './dpsgd';
-import { type StepContext, armsTensor, ganStep, uniformTensor } from './step';
+import { STEP_STATS, type StepContext, armsTensor, ganStep, uniformTensor } from './step';
 import {
   epochDirName,
   readTensorState,
@@ -304,7 +304,7 @@ function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf
  * real patients plus as many generated ones; G on those generated ones
  * labelled real (one generator and one discriminator pass per chunk).
  */
-export function evaluateLosses(
+export async function evaluateLosses(
   g: Params,
   d: Params,
   arch: GanArchitecture,
@@ -312,16 +312,14 @@ export function evaluateLosses(
   limit: number,
   rng: Random,
   chunk = 256,
-): { d: LossPair; g: LossPair } {
+): Promise<{ d: LossPair; g: LossPair }> {
   const n = Math.min(cohort.n, limit);
   const [h, w] = arch.patientShape;
-  let dGen = 0;
-  let dAux = 0;
-  let gGen = 0;
-  let gAux = 0;
+  // [D gen, D aux, G gen, G aux] summed over chunks on the backend, read once.
+  let sums = tf.zeros([4]) as tf.Tensor1D;
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
-    tf.tidy(() => {
+    const next = tf.tidy(() => {
       const real = tf.tensor4d(cohort.x.subarray(start * h * w, (start + m) * h * w), [m, h, w, 1]);
       const realArms = tf.tensor1d(Int32Array.from(cohort.y.subarray(start, start + m)), 'int32');
       const z = uniformTensor(m, arch.latentSize, rng);
@@ -332,15 +330,16 @@ export function evaluateLosses(
       const targets = tf.concat([tf.ones([m]), tf.zeros([m])]) as tf.Tensor1D;
       const out = discriminate(d, arch, x, null);
       const dl = perExampleLosses(out, targets, arms, arch.numClasses);
-      dGen += tf.sum(dl.gen).dataSync()[0];
-      dAux += tf.sum(dl.aux).dataSync()[0];
       // Generator loss on the same generated rows, labelled real (what G minimizes).
       const fakeOut = { logit: tf.slice(out.logit, [m], [m]), armLogits: tf.slice(out.armLogits, [m, 0], [m, -1]) };
       const gl = perExampleLosses(fakeOut, tf.ones([m]) as tf.Tensor1D, fakeArms, arch.numClasses);
-      gGen += tf.sum(gl.gen).dataSync()[0];
-      gAux += tf.sum(gl.aux).dataSync()[0];
+      return tf.add(sums, tf.stack([tf.sum(dl.gen), tf.sum(dl.aux), tf.sum(gl.gen), tf.sum(gl.aux)])) as tf.Tensor1D;
     });
+    sums.dispose();
+    sums = next;
   }
+  const [dGen, dAux, gGen, gAux] = await sums.data();
+  sums.dispose();
   return { d: { gen: dGen / (2 * n), aux: dAux / (2 * n) }, g: { gen: gGen / n, aux: gAux / n } };
 }
 
@@ -517,40 +516,39 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
         }
       }
       const t0 = Date.now();
-      let dGen = 0;
-      let dAux = 0;
-      let gGen = 0;
-      let gAux = 0;
       let realExamples = 0;
-      let clipped = 0;
+      // Step statistics (STEP_STATS) summed on the backend; read only for progress and at the end.
+      let sums = tf.zeros([STEP_STATS.length]) as tf.Tensor1D;
       const every = Math.max(1, Math.floor(spe / 100));
       for (let k = 0; k < spe; k++) {
         const s = (epoch - 1) * spe + k;
         const r = ganStep(stepCtx, root.derive(`step:${s}`));
         realExamples += r.nReal;
-        dGen += r.dGen;
-        dAux += r.dAux;
-        if (r.realNorms) for (const nrm of r.realNorms) if (nrm > cfg.clipNorm) clipped++;
-        gGen += r.gGen;
-        gAux += r.gAux;
+        const next = tf.add(sums, r.stats) as tf.Tensor1D;
+        sums.dispose();
+        r.stats.dispose();
+        sums = next;
         if (opts.onProgress && ((k + 1) % every === 0 || k + 1 === spe)) {
+          const [dG, dA, gG, gA] = await sums.data();
           const elapsedMs = Date.now() - t0;
           opts.onProgress({
             epoch,
             epochs: cfg.epochs,
             step: k + 1,
             stepsPerEpoch: spe,
-            dLoss: (dGen + dAux) / (k + 1),
-            gLoss: (gGen + gAux) / (k + 1),
+            dLoss: (dG + dA) / (k + 1),
+            gLoss: (gG + gA) / (k + 1),
             elapsedMs,
             etaMs: (elapsedMs / (k + 1)) * (spe - k - 1),
           });
         }
       }
+      const [dGen, dAux, gGen, gAux, clipped] = await sums.data();
+      sums.dispose();
       // ---- End of epoch: evaluate, account, checkpoint.
       const holdout =
         opts.holdout && opts.holdout.n > 0
-          ? evaluateLosses(g, d, arch, opts.holdout, cfg.evalSize, root.derive(`eval:${epoch}`))
+          ? await evaluateLosses(g, d, arch, opts.holdout, cfg.evalSize, root.derive(`eval:${epoch}`))
           : null;
       const steps = epoch * spe;
       let epsilon: number | null = null;
@@ -589,7 +587,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
       for (const [name, t] of adamD.v) stateTensors.push([`vD:${name}`, t]);
       for (const [name, t] of adamG.m) stateTensors.push([`mG:${name}`, t]);
       for (const [name, t] of adamG.v) stateTensors.push([`vG:${name}`, t]);
-      writeTensorState(path.join(out, 'state', epochDirName(epoch)), { epoch, steps, adamDStep: adamD.step, adamGStep: adamG.step }, stateTensors);
+      await writeTensorState(path.join(out, 'state', epochDirName(epoch)), { epoch, steps, adamDStep: adamD.step, adamGStep: adamG.step }, stateTensors);
       history = [...history, record];
       writeJsonAtomic(historyFile, history);
       const finished = epoch === cfg.epochs;

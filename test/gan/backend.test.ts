@@ -110,6 +110,7 @@ async function trainingStepGradients(backend: string) {
   value.dispose();
   for (const t of Object.values(grads)) t.dispose();
   for (const t of dg.grads.values()) t.dispose();
+  for (const t of [dg.genLoss, dg.auxLoss, dg.realNorms]) t?.dispose();
   z.dispose();
   arms.dispose();
   masks.conv1.dispose();

@@ -60,7 +60,7 @@ export function loadDiscriminatorScorer(runDir: string): DiscriminatorScorer {
       const m = Math.min(chunk, n - start);
       const vals = tf.tidy(() => {
         const x = tf.tensor4d(Float32Array.from({ length: m * h * w }, (_, k) => patients.x[start * h * w + k]), [m, h, w, 1]);
-        return gan.discriminate(d, arch, x, null).logit.dataSync();
+        return gan.readSync(gan.discriminate(d, arch, x, null).logit, 'the discriminator attack');
       });
       out.set(vals, start);
     }
