@@ -58,6 +58,7 @@
  *   of a [128,3,2,4,1536] gradient: seconds); ours copy contiguous runs
  *   straight from heap views.
  */
+import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 
 export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -150,6 +151,23 @@ export async function loadWebGpu(): Promise<WebGpuAdapter> {
   return webGpuAdapter;
 }
 
+/**
+ * Whether a GPU may be present. On Linux a GPU driver exposes /dev/dri/renderD*
+ * or /dev/nvidia*; without one Dawn could only find a software adapter, so we
+ * do not load it (it prints warnings on load). Elsewhere, let Dawn look.
+ */
+function mayHaveGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  const list = (dir: string) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  return list('/dev/dri').some((f) => f.startsWith('renderD')) || list('/dev').some((f) => /^nvidia\d/.test(f));
+}
+
 interface GpuLike {
   requestAdapter(opts?: object): Promise<{
     limits: Record<string, unknown>;
@@ -239,6 +257,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       }
     } else if (choice === 'webgpu') {
       if (!forced && !options.training) continue; // sampling and scoring read synchronously
+      if (!forced && !mayHaveGpu()) {
+        skipped.push({ name: choice, reason: 'no GPU device node (/dev/dri/renderD*, /dev/nvidia*)' });
+        continue;
+      }
       let adapter: WebGpuAdapter;
       try {
         adapter = await loadWebGpu();
