@@ -282,6 +282,8 @@ export function figureSize(fig: Figure, width?: number, height?: number): { widt
 export async function renderImage(fig: Figure, options: RenderOptions): Promise<Buffer | string> {
   const { width, height } = figureSize(fig, options.width, options.height);
   const scale = options.scale ?? 1;
+  // Plotly names each trace's SVG group after trace.uid, random unless given.
+  fig = { ...fig, data: fig.data.map((t, i) => ({ uid: `t${i}`, ...t })) };
   const dataUrl = await withRenderer((r) =>
     evaluateJs<string>(
       r.page,
@@ -298,7 +300,19 @@ export async function renderImage(fig: Figure, options: RenderOptions): Promise<
   const comma = dataUrl.indexOf(',');
   const head = dataUrl.slice(0, comma);
   const body = dataUrl.slice(comma + 1);
-  return head.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+  return stableSvgIds(head.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body));
+}
+
+/**
+ * Plotly prefixes the ids of an SVG's clip paths and definitions with a
+ * random string (`<defs id="defs-4f2a9c">`, `url(#clip4f2a9cxy)`), so the same
+ * figure gave a different file every time. Replaces it with a fixed one.
+ */
+export function stableSvgIds(svg: string): string {
+  const uid = /<defs id="defs-([0-9a-z]+)"/.exec(svg)?.[1];
+  if (!uid) return svg;
+  // Only inside ids and references to them, never in coordinates or text.
+  return svg.replace(/(id="|url\(#|url\('#)([^"')]*)/g, (_, lead: string, ref: string) => lead + ref.split(uid).join('sprint'));
 }
 
 /**

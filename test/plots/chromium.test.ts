@@ -177,6 +177,15 @@ describe('exportFigure through Chromium', () => {
     console.log(`exportFigure png+svg (browser warm): ${ms} ms`);
   });
 
+  test('the same figure gives the same SVG bytes every time (no random ids)', async () => {
+    const heat = correlationHeatmap(featureCorrelation(tinyCohort().x), { title: 'Real' });
+    const a = fs.readFileSync((await exportFigure(heat, 'Same', { dir, formats: ['svg'] })).files[0], 'utf8');
+    const b = fs.readFileSync((await exportFigure(heat, 'Same', { dir, formats: ['svg'] })).files[0], 'utf8');
+    expect(b).toBe(a);
+    expect(a).toContain('id="defs-sprint"');
+    expect(a).toContain('url(#clipsprintxyplot)');
+  });
+
   test('width/height/scale options; the PNG is not blank', async () => {
     const heat = correlationHeatmap(featureCorrelation(tinyCohort().x), { title: 'Real' });
     const r = await exportFigure(heat, 'Heatmap', { dir, formats: ['png'], width: 500, height: 480, scale: 2 });
