@@ -5,7 +5,8 @@
  * backend vs PyTorch-CPU (2 threads) measured in the same run, back to back
  * per measure:
  *   - one DP training step at batch 1 (the paper's schedule) and at batch 64,
- *   - generating 6000 patients.
+ *   - generating 6000 patients (on wasm: two threads, lib/gan/generator-pool.ts;
+ *     the worker is started by the warm-up, as it stays up in real use).
  * One "step" = lib/gan/step.ts's ganStep, exactly what training runs: B real
  * rows (a fixed B here instead of Poisson's random count), B generated rows,
  * the D DP-SGD update (ghost clipping, noise, Adam), then the G update on 2B
@@ -183,7 +184,7 @@ export async function benchGan(opts: BenchGanOptions = {}): Promise<BenchRow[]> 
       log(`  gan: step batch ${B}: ours ${ours.toFixed(1)} ms, PyTorch ${base.ms?.toFixed(1) ?? '—'} ms`);
     }
     const gen = () => sampleCohort(t.g, arch, N_GENERATE, { seed: 1, maxima: [1, 1, 1] });
-    sampleCohort(t.g, arch, 100, { seed: 1, maxima: [1, 1, 1] }); // warm-up
+    sampleCohort(t.g, arch, 2000, { seed: 1, maxima: [1, 1, 1] }); // warm-up (starts the generation worker on wasm)
     const ours = timeMedian(gen, repsFew, 0);
     const base = torch(['--batches', '', '--n-generate', String(N_GENERATE), '--reps', String(repsFew * 2)], `generate_${N_GENERATE}_ms`);
     rows.push(row(`generate ${N_GENERATE} patients`, ours, base, backend));

@@ -13,6 +13,7 @@ import { type GanArchitecture, type Params, generate } from './models';
 import { fillUniform } from './noise';
 import { epochDirName, loadGenerator, writeFileAtomic } from './checkpoint';
 import { readSync } from './backend';
+import { type GenerateJob, generateInParallel, generationThreads } from './generator-pool';
 
 export interface SampleOptions {
   /** Seed of the latent vectors and arms (default 0). */
@@ -25,7 +26,12 @@ export interface SampleOptions {
   chunk?: number;
   /** First MASKID number (default 1: S00001, S00002, ...). */
   firstId?: number;
+  /** 1 or 2 threads (default: lib/gan/generator-pool.ts's generationThreads). Same numbers either way. */
+  threads?: 1 | 2;
 }
+
+/** Below this many rows a half is not worth a worker round trip. */
+const PARALLEL_MIN_ROWS = 500;
 
 /**
  * Generates `n` patients: z ~ U[-1, 1]^latent, arm ~ U{0, 1}; the result is a
@@ -38,17 +44,45 @@ export function sampleCohort(g: Params, arch: GanArchitecture, n: number, opts: 
   const armRng = rng.derive('arms');
   const chunk = opts.chunk ?? 1000;
   const [h, w] = arch.patientShape;
-  const x = new Float32Array(n * h * w);
+  const per = h * w;
+  const L = arch.latentSize;
   const y = new Uint8Array(n);
   for (let i = 0; i < n; i++) y[i] = opts.arms === 'balanced' ? i % 2 : armRng.int(0, arch.numClasses);
-  for (let start = 0; start < n; start += chunk) {
-    const m = Math.min(chunk, n - start);
-    const vals = tf.tidy(() => {
-      const z = tf.tensor2d(fillUniform(new Float32Array(m * arch.latentSize), zRng, -1, 1), [m, arch.latentSize]);
-      const arms = tf.tensor1d(Int32Array.from(y.subarray(start, start + m)), 'int32');
-      return readSync(generate(g, arch, z, arms), 'sampling patients');
-    });
-    x.set(vals, start * h * w);
+  const z = fillUniform(new Float32Array(n * L), zRng, -1, 1);
+  const arms = Int32Array.from(y);
+  /** Generates rows [from, to) into `out` (float offset from * per). */
+  const rows = (out: Float32Array, from: number, to: number) => {
+    for (let start = from; start < to; start += chunk) {
+      const m = Math.min(chunk, to - start);
+      const vals = tf.tidy(() =>
+        readSync(generate(g, arch, tf.tensor2d(z.subarray(start * L, (start + m) * L), [m, L]), tf.tensor1d(arms.subarray(start, start + m), 'int32')), 'sampling patients'),
+      );
+      out.set(vals, start * per);
+    }
+  };
+  const threads = opts.threads ?? generationThreads(tf.getBackend());
+  let x: Float32Array;
+  if (threads === 2 && n >= 2 * PARALLEL_MIN_ROWS) {
+    // The second half on the worker thread, the first here (see generator-pool.ts).
+    const half = Math.ceil(n / 2);
+    x = new Float32Array(new SharedArrayBuffer(n * per * 4));
+    const job: GenerateJob = {
+      backend: tf.getBackend(),
+      arch,
+      weights: [...g].map(([name, v]) => [name, v.shape, readSync(v, 'sampling patients')]),
+      z: z.subarray(half * L),
+      arms: arms.subarray(half),
+      n: n - half,
+      chunk,
+      valuesPerPatient: per,
+      out: x.buffer as SharedArrayBuffer,
+      outOffset: half * per,
+    };
+    generateInParallel(job, () => rows(x, 0, half), () => rows(x, half, n));
+    x = x.slice(); // an ordinary (not shared) buffer for the caller
+  } else {
+    x = new Float32Array(n * per);
+    rows(x, 0, n);
   }
   const first = opts.firstId ?? 1;
   const maskIds = Array.from({ length: n }, (_, i) => `S${String(first + i).padStart(5, '0')}`);
