@@ -9,8 +9,8 @@
  *     the worker is started by the warm-up, as it stays up in real use).
  * One "step" = lib/gan/step.ts's ganStep, exactly what training runs: B real
  * rows (a fixed B here instead of Poisson's random count), B generated rows,
- * the D DP-SGD update (ghost clipping, noise, Adam), then the G update on 2B
- * noise vectors; paper architecture, clip 1e-4, noise 1. PyTorch's side is
+ * the D DP-SGD update (ghost clipping, noise drawn on the second core, Adam),
+ * then the G update on 2B noise vectors; paper architecture, clip 1e-4, noise 1. PyTorch's side is
  * bench/torch/acgan_step.py (same models and step; per-example gradients by
  * ExpandedWeights or a loop, whichever is faster), run with Debian's
  * /usr/bin/python3 and python3-torch; without it the baseline is null and the
@@ -38,6 +38,7 @@ import {
   makeDropoutMasks,
 } from '../lib/gan/models';
 import { fillGaussian } from '../lib/gan/noise';
+import { NoiseWorker, noiseWorkerWanted } from '../lib/gan/noise-pool';
 import { sampleCohort } from '../lib/gan/sample';
 import { type StepContext, ganStep } from '../lib/gan/step';
 import { Random } from '../lib/random';
@@ -80,6 +81,8 @@ function makeTrainer(seed = 1) {
     y: tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(0, 2)), 'int32'),
   };
   let s = 0;
+  // As trainGan does: DP noise drawn on the second core while the step runs.
+  const noiseWorker = noiseWorkerWanted() ? new NoiseWorker(countParams(d)) : undefined;
   const step = (B: number) => {
     const ctx: StepContext = {
       d,
@@ -99,10 +102,12 @@ function makeTrainer(seed = 1) {
         const start = sr.derive('sample').int(0, n - B + 1);
         return Int32Array.from({ length: B }, (_, i) => start + i);
       },
+      noiseWorker,
     };
     ganStep(ctx, new Random(seed).derive(`step:${s++}`)).stats.dispose();
   };
   const dispose = () => {
+    void noiseWorker?.dispose();
     adamD.dispose();
     adamG.dispose();
     disposeParams(d);

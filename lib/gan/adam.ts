@@ -18,6 +18,11 @@ export interface GradientNoise {
   noiseStd: number;
   /** The noise stream (required when noiseStd > 0); draws follow the weights' order, element by element. */
   rng: Random | null;
+  /**
+   * The standard normal draws of `rng`, already made (lib/gan/noise-pool.ts
+   * draws them on another core): one per weight element, in the same order.
+   */
+  draws?: Float32Array;
 }
 
 export interface AdamConfig {
@@ -74,7 +79,8 @@ export class Adam {
       if (!noise.rng) throw new Error('Adam: noise requested without a random stream');
       let total = 0;
       for (const p of params.values()) total += p.size;
-      all = fillGaussian(new Float32Array(total), noise.rng);
+      if (noise.draws && noise.draws.length !== total) throw new Error(`Adam: ${noise.draws.length} noise draws for ${total} weights`);
+      all = noise.draws ?? fillGaussian(new Float32Array(total), noise.rng);
     }
     this.step += 1;
     const t = this.step;

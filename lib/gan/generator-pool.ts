@@ -14,13 +14,12 @@
  * independently of each other (tested). If the worker cannot start or fails,
  * this thread generates its rows itself and says so once on stderr.
  *
- * The worker is started on first use, kept for later calls (loading TF.js and
- * compiling wasm costs about a second), and does not keep the process alive.
+ * The worker (lib/gan/workers/channel.ts) is started on first use and kept
+ * for later calls: loading TF.js and compiling wasm costs about a second.
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { GanArchitecture } from './models';
+import { JobWorker } from './workers/channel';
 
 /** One job for lib/gan/workers/generate.ts. */
 export interface GenerateJob {
@@ -39,55 +38,7 @@ export interface GenerateJob {
   outOffset: number;
 }
 
-/** State word values. */
-const IDLE = 0;
-const DONE = 1;
-const FAILED = 2;
-
-class GeneratorWorker {
-  private readonly worker: Worker;
-  private readonly control = new Int32Array(new SharedArrayBuffer(8));
-  private readonly error = new Uint8Array(new SharedArrayBuffer(8192));
-  jobs = 0;
-
-  constructor() {
-    this.worker = new Worker(path.join(__dirname, 'workers', 'bootstrap.js'), {
-      workerData: { entry: path.join(__dirname, 'workers', 'generate.ts'), control: this.control.buffer, error: this.error.buffer },
-    });
-    this.worker.unref();
-    // An uncaught error ends the worker; reported through the control word when we wait.
-    this.worker.on('error', () => undefined);
-  }
-
-  /** Starts a job; the returned function blocks until it is done and throws if it failed. */
-  start(job: GenerateJob): () => void {
-    if (Atomics.load(this.control, 0) === FAILED) throw new Error(this.message());
-    Atomics.store(this.control, 0, IDLE);
-    this.worker.postMessage(job);
-    this.jobs++;
-    // Generous: a second or two to start, then a few ms a patient on a slow machine.
-    const deadline = Date.now() + 120_000 + 20 * job.n;
-    return () => {
-      while (Atomics.load(this.control, 0) === IDLE) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no answer within ${Math.round((120_000 + 20 * job.n) / 1000)} s`);
-        Atomics.wait(this.control, 0, IDLE, Math.min(left, 1000));
-      }
-      if (Atomics.load(this.control, 0) === FAILED) throw new Error(this.message());
-    };
-  }
-
-  private message(): string {
-    const len = Atomics.load(this.control, 1);
-    return Buffer.from(this.error.slice(0, len)).toString('utf8') || 'worker failed';
-  }
-
-  terminate(): Promise<number> {
-    return this.worker.terminate();
-  }
-}
-
-let worker: GeneratorWorker | null = null;
+let worker: JobWorker<GenerateJob> | null = null;
 let broken: string | null = null;
 
 /**
@@ -108,8 +59,9 @@ export function generationThreads(backend: string): 1 | 2 {
 export function generateInParallel(job: GenerateJob, mine: () => void, fallback: () => void): void {
   let wait: (() => void) | null = null;
   try {
-    worker ??= new GeneratorWorker();
-    wait = worker.start(job);
+    worker ??= new JobWorker<GenerateJob>('generate.ts');
+    // Generous: a second or two to start, then a few ms a patient on a slow machine.
+    wait = worker.start(job, 120_000 + 20 * job.n);
   } catch (err) {
     disable(err);
   }

@@ -17,6 +17,7 @@ import type { Adam } from './adam';
 import { type GanArchitecture, type Params, discriminate, disposeMasks, generate, makeDropoutMasks, perExampleLosses } from './models';
 import { type DpOptions, type PerExampleMethod, dpGradientSums, plainGradients, poissonSample, privatization } from './dpsgd';
 import { fillUniform } from './noise';
+import type { NoiseWorker } from './noise-pool';
 
 export interface StepContext {
   d: Params;
@@ -37,6 +38,8 @@ export interface StepContext {
   perExample: PerExampleMethod;
   /** Replaces Poisson sampling (benchmarks: a fixed number of real rows). */
   realIndices?: (sr: Random) => Int32Array;
+  /** Draws the DP noise on another core while the step runs (same numbers). */
+  noiseWorker?: NoiseWorker;
 }
 
 /** Order of the values in {@link StepResult.stats}. */
@@ -66,6 +69,9 @@ export function armsTensor(n: number, rng: Random, numClasses: number): tf.Tenso
 export function ganStep(ctx: StepContext, sr: Random): StepResult {
   const { d, g, arch, data, adamD, adamG } = ctx;
   const B = ctx.batchSize;
+  const noiseRng = sr.derive('noise');
+  const noiseWorker = !ctx.plain && privatization(ctx.dp).noiseStd > 0 ? ctx.noiseWorker : undefined;
+  noiseWorker?.request(noiseRng); // drawn while the passes below run
   // ---- Discriminator.
   const idx = ctx.realIndices ? ctx.realIndices(sr) : poissonSample(ctx.nTrain, ctx.q, sr.derive('sample'));
   const nReal = idx.length;
@@ -91,7 +97,7 @@ export function ganStep(ctx: StepContext, sr: Random): StepResult {
   } else {
     // Noise and 1/(2B) are applied inside Adam's one-pass update (same draws as dpGradients).
     const r = dpGradientSums(ctx.perExample, d, arch, dBatch, ctx.dp);
-    adamD.applyNoised(d, r.sums, { ...privatization(ctx.dp), rng: sr.derive('noise') });
+    adamD.applyNoised(d, r.sums, { ...privatization(ctx.dp), rng: noiseRng, draws: noiseWorker?.take() });
     for (const t of r.sums.values()) t.dispose();
     res = r;
   }

@@ -54,6 +54,7 @@ import {
 } from './models';
 import type { PerExampleMethod } from './dpsgd';
 import { STEP_STATS, type StepContext, armsTensor, ganStep, uniformTensor } from './step';
+import { NoiseWorker, noiseWorkerWanted } from './noise-pool';
 import {
   epochDirName,
   readTensorState,
@@ -492,6 +493,8 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
     dp: dpOpts,
     plain: usePlain,
     perExample: cfg.perExample,
+    // DP noise drawn on the second core while each step runs (same numbers).
+    noiseWorker: priv && noiseWorkerWanted() ? new NoiseWorker(countParams(d)) : undefined,
   };
 
   log(
@@ -601,6 +604,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
     }
     return { out, history, checkpoint: ckpt, run };
   } finally {
+    await stepCtx.noiseWorker?.dispose();
     data.x.dispose();
     data.y.dispose();
     disposeAll();

@@ -82,6 +82,20 @@ describe('trainGan', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('gives the same run with the DP noise drawn on a worker thread or on this one', async () => {
+    const a = tempDir();
+    const b = tempDir();
+    const withWorker = await trainGan(base(a));
+    process.env.SPRINT_THREADS = '1';
+    try {
+      const without = await trainGan(base(b));
+      expect(strip(without.history)).toEqual(strip(withWorker.history));
+    } finally {
+      delete process.env.SPRINT_THREADS;
+    }
+    expect(bytes(path.join(b, 'state', 'epoch-0003', 'state.bin'))).toBe(bytes(path.join(a, 'state', 'epoch-0003', 'state.bin')));
+  });
+
   it('records losses, privacy and checkpoints per epoch', async () => {
     const out = tempDir();
     const progress: string[] = [];

@@ -1,8 +1,8 @@
 // Entry of this project's worker threads. A worker starts without its
 // parent's TypeScript loader (tsx, vitest or tslab), so it registers tsx's
 // and then runs the TypeScript module named in workerData.entry. A failure to
-// start is reported through the shared control words (see generator-pool.ts),
-// since the parent may be blocked waiting on them.
+// start is reported through the shared control words,
+// since the parent may be blocked waiting on them (see channel.ts).
 'use strict';
 const { workerData } = require('node:worker_threads');
 try {

@@ -3,25 +3,15 @@
  * (latent vectors and arms given) with the generator weights given, on the
  * same backend as the parent, into the shared output buffer.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
 import { type Params, generate } from '../models';
 import type { GenerateJob } from '../generator-pool';
-
-const control = new Int32Array(workerData.control as SharedArrayBuffer);
-const errorBytes = new Uint8Array(workerData.error as SharedArrayBuffer);
-
-function finish(state: 1 | 2, message = ''): void {
-  const msg = Buffer.from(message).subarray(0, errorBytes.length);
-  errorBytes.set(msg);
-  Atomics.store(control, 1, msg.length);
-  Atomics.store(control, 0, state);
-  Atomics.notify(control, 0);
-}
+import { serveJobs } from './channel';
 
 let backend = '';
-async function run(job: GenerateJob): Promise<void> {
+
+serveJobs<GenerateJob>(async (job) => {
   if (backend !== job.backend) {
     await selectBackend({ backend: job.backend, log: null });
     backend = job.backend;
@@ -42,11 +32,4 @@ async function run(job: GenerateJob): Promise<void> {
   } finally {
     for (const t of g.values()) t.dispose();
   }
-}
-
-parentPort?.on('message', (job: GenerateJob) => {
-  run(job).then(
-    () => finish(1),
-    (err: unknown) => finish(2, err instanceof Error ? (err.stack ?? err.message) : String(err)),
-  );
 });

@@ -1,0 +1,87 @@
+/**
+ * A worker thread that takes one job at a time while this thread keeps
+ * computing, and that this thread can wait for synchronously.
+ *
+ * Training and sampling are synchronous code, so results come back through
+ * shared memory: the worker writes them into a SharedArrayBuffer and sets a
+ * state word that this thread waits on with Atomics.wait (no event loop needed
+ * on either side). Job parameters go by postMessage.
+ *
+ * The worker runs lib/gan/workers/bootstrap.js, which loads tsx and then the
+ * TypeScript entry (a worker starts without its parent's loader, whether that
+ * is tsx, vitest or tslab). It does not keep the process alive.
+ */
+import * as path from 'node:path';
+import { Worker, parentPort, workerData } from 'node:worker_threads';
+
+const IDLE = 0;
+const DONE = 1;
+const FAILED = 2;
+
+export class JobWorker<J> {
+  private readonly worker: Worker;
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly error = new Uint8Array(new SharedArrayBuffer(8192));
+  /** Jobs given so far. */
+  jobs = 0;
+
+  /** `entry`: a module in this folder that calls {@link serveJobs}; `data`: more workerData for it. */
+  constructor(entry: string, data: Record<string, unknown> = {}) {
+    this.worker = new Worker(path.join(__dirname, 'bootstrap.js'), {
+      workerData: { ...data, entry: path.join(__dirname, entry), control: this.control.buffer, error: this.error.buffer },
+    });
+    this.worker.unref();
+    // An uncaught error ends the worker; it shows as a timeout when waited for.
+    this.worker.on('error', () => undefined);
+  }
+
+  /**
+   * Posts a job; the returned function blocks until it is done and throws
+   * with the worker's error if it failed, or after `timeoutMs`.
+   */
+  start(job: J, timeoutMs: number, transfer: ArrayBuffer[] = []): () => void {
+    if (Atomics.load(this.control, 0) === FAILED) throw new Error(this.message());
+    Atomics.store(this.control, 0, IDLE);
+    this.worker.postMessage(job, transfer);
+    this.jobs++;
+    const deadline = Date.now() + timeoutMs;
+    return () => {
+      while (Atomics.load(this.control, 0) === IDLE) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+        Atomics.wait(this.control, 0, IDLE, Math.min(left, 1000));
+      }
+      if (Atomics.load(this.control, 0) === FAILED) throw new Error(this.message());
+    };
+  }
+
+  private message(): string {
+    const len = Atomics.load(this.control, 1);
+    return Buffer.from(this.error.slice(0, len)).toString('utf8') || 'worker failed';
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** Worker side: runs `handle` for each job and reports completion or the error. */
+export function serveJobs<J>(handle: (job: J) => void | Promise<void>): void {
+  const control = new Int32Array(workerData.control as SharedArrayBuffer);
+  const errorBytes = new Uint8Array(workerData.error as SharedArrayBuffer);
+  const finish = (state: typeof DONE | typeof FAILED, message = '') => {
+    const msg = Buffer.from(message).subarray(0, errorBytes.length);
+    errorBytes.set(msg);
+    Atomics.store(control, 1, msg.length);
+    Atomics.store(control, 0, state);
+    Atomics.notify(control, 0);
+  };
+  parentPort?.on('message', (job: J) => {
+    Promise.resolve()
+      .then(() => handle(job))
+      .then(
+        () => finish(DONE),
+        (err: unknown) => finish(FAILED, err instanceof Error ? (err.stack ?? err.message) : String(err)),
+      );
+  });
+}
