@@ -11,6 +11,7 @@
  * {@link fusedAvailable} is false there and callers use their tensor-op path.
  */
 import * as tf from '@tensorflow/tfjs';
+import { heapOffset, simdKernels } from './simd/index';
 
 interface WasmLike {
   typedArrayFromHeap(t: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
@@ -76,12 +77,24 @@ export interface AdamFusedArgs {
  *   g' = (g + noiseStd * noise) * gradScale,
  *   m' = b1 m + (1 - b1) g',  v' = b2 v + (1 - b2) g'^2,
  *   p' = p - lrT m' / (sqrt(v') + eps).
- * Returns new tensors [p', m', v'] (double-precision arithmetic, rounded to
- * float32 on store). Only for backends where {@link fusedAvailable}.
+ * Returns new tensors [p', m', v']. On wasm: our SIMD kernel on the heap
+ * (lib/gan/simd, float32 arithmetic, ~4x faster); on cpu: a JavaScript loop
+ * (double-precision arithmetic, rounded to float32 on store). Only for
+ * backends where {@link fusedAvailable}.
  */
 export function adamFused(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, a: AdamFusedArgs): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const n = p.size;
   if (a.noise && a.noise.length !== n) throw new Error(`adamFused: noise has ${a.noise.length} values, weight ${n}`);
+  const simd = simdKernels();
+  if (simd && [p, m, v, g].every((t) => t.dtype === 'float32')) {
+    const [pOut, mOut, vOut] = withNewTensors(p.shape, 3, () => undefined);
+    // The noise is in JavaScript memory: one copy into the heap.
+    const z = a.noise ? withNewTensors([n], 1, ([view]) => view.set(a.noise as Float32Array))[0] : null;
+    const at = heapOffset;
+    simd.adam(at(p), at(m), at(v), at(g), z ? at(z) : at(g), at(pOut), at(mOut), at(vOut), n, a.beta1, a.beta2, 1 - a.beta1, 1 - a.beta2, a.lrT, a.epsilon, z ? a.noiseStd : 0, a.gradScale);
+    z?.dispose();
+    return [pOut, mOut, vOut];
+  }
   const [pOut, mOut, vOut] = withNewTensors(p.shape, 3, ([po, mo, vo]) => {
     const pv = storageView(p);
     const mv = storageView(m);
