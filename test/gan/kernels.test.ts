@@ -52,6 +52,34 @@ describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', (
     }
   });
 
+  it('Identity shares storage (no copy) and keeps it alive until the last reference goes', async () => {
+    await selectBackend({ backend: 'wasm', log: null });
+    const before = tf.memory();
+    const a = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const b = tf.clone(a);
+    expect(b.dataId).toBe(a.dataId);
+    expect(tf.memory().numDataBuffers).toBe(before.numDataBuffers + 1); // one buffer for both
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3, 4]);
+    const s = tf.clone(tf.tensor(['x', 'y']));
+    expect(s.arraySync()).toEqual(['x', 'y']);
+    // Gradients through ops that keep tensors for backward (clones) are unchanged.
+    const x = tf.variable(tf.tensor([[0.5, -1], [2, 3]]));
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.matMul(x, x), tf.sigmoid(x))) as tf.Scalar, [x]);
+    const ref = await (async () => {
+      await selectBackend({ backend: 'cpu', log: null });
+      const xc = tf.variable(tf.tensor([[0.5, -1], [2, 3]]));
+      const r = tf.variableGrads(() => tf.sum(tf.mul(tf.matMul(xc, xc), tf.sigmoid(xc))) as tf.Scalar, [xc]);
+      const v = Array.from(r.grads[xc.name].dataSync());
+      tf.dispose([xc, r.value, ...Object.values(r.grads)]);
+      return v;
+    })();
+    await selectBackend({ backend: 'wasm', log: null });
+    const got = Array.from(grads[x.name].dataSync());
+    got.forEach((g, i) => expect(Math.abs(g - ref[i])).toBeLessThan(1e-5));
+    tf.dispose([b, s, x, ...Object.values(grads)]);
+  });
+
   it('Slice, SplitV (concat gradient) and Transpose of rank 2..6, float32 and int32', async () => {
     const cases: (() => tf.Tensor | tf.Tensor[])[] = [];
     for (const dtype of ['float32', 'int32'] as const) {
