@@ -64,6 +64,7 @@
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import { heapOffset, simdKernels } from './simd/index';
 
 export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -708,7 +709,11 @@ function batchMatMulWasm(
   return callStock(inputs, attrs);
 }
 
-/** out[M,N] = op(a)[M,K] op(b)[K,N] in JavaScript over the wasm heap (M small). */
+/**
+ * out[M,N] = op(a)[M,K] op(b)[K,N] for a few rows M, by our SIMD kernels on
+ * the wasm heap (lib/gan/simd: dot products for b^T, scaled rows of b
+ * otherwise); op(a) is first gathered into rows when a is transposed (it is small).
+ */
 function smallRowsMatMul(
   heap: WasmHeap,
   a: TensorInfo,
@@ -720,57 +725,18 @@ function smallRowsMatMul(
   N: number,
   outShape: number[],
 ): TensorInfo {
+  const simd = simdKernels();
+  if (!simd) throw new Error('BatchMatMul: the SIMD kernels need the wasm backend');
   const out = heap.makeOutput(outShape, 'float32');
-  const av = heap.typedArrayFromHeap(a);
-  const bv = heap.typedArrayFromHeap(b);
-  const ov = heap.typedArrayFromHeap(out);
-  // Row m of op(a), gathered (a is small).
-  const rows = new Float64Array(M * K);
-  for (let m = 0; m < M; m++) {
-    for (let k = 0; k < K; k++) rows[m * K + k] = transposeA ? av[k * M + m] : av[m * K + k];
+  let rows = a;
+  if (transposeA) {
+    rows = heap.makeOutput([M, K], 'float32');
+    const av = heap.typedArrayFromHeap(a);
+    const rv = heap.typedArrayFromHeap(rows);
+    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) rv[m * K + k] = av[k * M + m];
   }
-  // Rows are taken two at a time: each element of b read once feeds two accumulators.
-  if (transposeB) {
-    // b is [N, K]: out[m, n] = dot(row m, b row n): contiguous reads of b.
-    for (let m = 0; m < M; m += 2) {
-      const r0 = m * K;
-      const pair = m + 1 < M;
-      const r1 = pair ? r0 + K : r0;
-      for (let n = 0; n < N; n++) {
-        const off = n * K;
-        let s0 = 0;
-        let s1 = 0;
-        for (let k = 0; k < K; k++) {
-          const w = bv[off + k];
-          s0 += rows[r0 + k] * w;
-          s1 += rows[r1 + k] * w;
-        }
-        ov[m * N + n] = s0;
-        if (pair) ov[(m + 1) * N + n] = s1;
-      }
-    }
-  } else {
-    // b is [K, N]: out row m = sum_k a[m, k] * b row k (axpy over contiguous rows of b).
-    const acc0 = new Float64Array(N);
-    const acc1 = new Float64Array(N);
-    for (let m = 0; m < M; m += 2) {
-      const pair = m + 1 < M;
-      acc0.fill(0);
-      acc1.fill(0);
-      for (let k = 0; k < K; k++) {
-        const off = k * N;
-        const s0 = rows[m * K + k];
-        const s1 = pair ? rows[(m + 1) * K + k] : 0;
-        for (let n = 0; n < N; n++) {
-          const w = bv[off + n];
-          acc0[n] += s0 * w;
-          acc1[n] += s1 * w;
-        }
-      }
-      ov.set(acc0, m * N);
-      if (pair) ov.set(acc1, (m + 1) * N);
-    }
-  }
+  (transposeB ? simd.matmulRowsBT : simd.matmulRowsB)(heapOffset(rows), heapOffset(b), heapOffset(out), M, K, N);
+  if (rows !== a) (heap as unknown as KernelBackend).disposeData(rows.dataId);
   return out;
 }
 

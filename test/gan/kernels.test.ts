@@ -34,8 +34,14 @@ async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], num
 }
 
 describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', () => {
-  it('BatchMatMul: small-row products in JS, transposeA via Transpose, batched', async () => {
+  it('BatchMatMul: few-row products by the SIMD kernels, transposeA via Transpose, batched', async () => {
     for (const c of [
+      // Few rows, a large right operand (K * N >= 2^18): lib/gan/simd's kernels; odd K and N exercise the scalar tails.
+      { a: [2, 513], b: [513, 515], ta: false, tb: false },
+      { a: [3, 515], b: [513, 515], ta: false, tb: true },
+      { a: [515, 8], b: [515, 513], ta: true, tb: false },
+      { a: [514, 1], b: [517, 514], ta: true, tb: true },
+      { a: [1, 7, 1024], b: [1024, 1024], ta: false, tb: false },
       { a: [2, 300], b: [300, 200], ta: false, tb: false },
       { a: [2, 300], b: [200, 300], ta: false, tb: true },
       { a: [300, 3], b: [300, 200], ta: true, tb: false },

@@ -2,7 +2,8 @@
  * Our WebAssembly SIMD kernels (kernels.wat), run on the TF.js wasm backend's
  * own heap: the module imports the backend's WebAssembly.Memory, so a kernel
  * reads and writes tensors in place, 4 float32 lanes at a time, with no copy
- * in or out. Used by lib/gan/fused.ts on the wasm backend.
+ * in or out. Used on the wasm backend by lib/gan/fused.ts (Adam) and
+ * lib/gan/backend.ts (products with a few rows).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,10 @@ export interface SimdKernels {
     po: number, mo: number, vo: number, n: number,
     b1: number, b2: number, c1: number, c2: number, lr: number, eps: number, sd: number, scale: number,
   ): void;
+  /** out[M, N] = a[M, K] b[N, K]^T (byte offsets). */
+  matmulRowsBT(a: number, b: number, out: number, M: number, K: number, N: number): void;
+  /** out[M, N] = a[M, K] b[K, N] (byte offsets). */
+  matmulRowsB(a: number, b: number, out: number, M: number, K: number, N: number): void;
 }
 
 interface WasmBackendLike {
