@@ -36,7 +36,7 @@ const WASM = (globalThis as unknown as {
   };
 }).WebAssembly;
 
-let module: object | null = null;
+let compiled: object | null = null;
 const instances = new WeakMap<object, SimdKernels>();
 
 /** The kernels bound to the active wasm backend's heap; null on other backends. */
@@ -46,8 +46,8 @@ export function simdKernels(): SimdKernels | null {
   if (!(memory instanceof WASM.Memory)) return null;
   let k = instances.get(memory);
   if (!k) {
-    module ??= new WASM.Module(fs.readFileSync(path.join(__dirname, 'kernels.wasm')));
-    k = new WASM.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+    compiled ??= new WASM.Module(fs.readFileSync(path.join(__dirname, 'kernels.wasm')));
+    k = new WASM.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
     instances.set(memory, k);
   }
   return k;
