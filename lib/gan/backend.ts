@@ -51,7 +51,8 @@
  *   loop (~50x slower than an explicit Transpose first: 800 ms vs 17 ms for
  *   [128,1024]^T [128,1024]), and XNNPACK re-packs the right operand whenever
  *   it is a new tensor (every weight after every update: ~14 ms for
- *   1024x1024), which dominates products with a few rows.
+ *   1024x1024), which dominates products with a few rows: those go to
+ *   lib/gan/simd's kernels instead.
  * - `Identity` on wasm (tf.clone, and every tensor the tape keeps for a
  *   gradient): the stock one copies the data; tensors are immutable, so ours
  *   shares it and counts a reference, as the cpu backend does (7 ms of
@@ -655,8 +656,8 @@ interface WasmHeap {
  *   (10-50x slower than XNNPACK); here an explicit Transpose, then XNNPACK;
  * - few output rows (M <= 8, the batch-1 dense layers) times a large
  *   right operand (a weight): a b^T as (b a^T)^T, the big b as XNNPACK's
- *   unpacked left operand; a b as a plain JavaScript product over the wasm
- *   heap (float64 accumulation), a few ns per multiply-add but no packing.
+ *   unpacked left operand; the other forms by our SIMD kernels in place on
+ *   the heap ({@link smallRowsMatMul}), no packing.
  * Everything else goes to the stock kernel.
  */
 function batchMatMulWasm(
