@@ -1,6 +1,7 @@
 import { Random } from '../../lib/random';
 import type { Cohort } from '../../lib/data/cohort';
-import type { Accountant } from '../../lib/gan/train';
+import type { Accountant, TrainOptions } from '../../lib/gan/train';
+import { TINY_ARCHITECTURE } from '../../lib/gan/models';
 
 /** A small random cohort in the normalized layout (values in [0, 1]). */
 export function fakeCohort(n: number, seed = 1): Cohort {
@@ -22,3 +23,24 @@ export const fakeAccountant: Accountant = {
   epsilonFor: ({ q, noiseMultiplier, steps }) => (q * Math.sqrt(steps) * 4) / noiseMultiplier,
   deltaFor: ({ epsilon }) => Math.exp(-epsilon),
 };
+
+/** A small private batched run of the tiny model into `out` (3 epochs of 3 steps): tests of trainGan. */
+export function tinyRun(out: string, overrides: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    out,
+    train: fakeCohort(40, 1),
+    holdout: fakeCohort(12, 2),
+    epochs: 3,
+    mode: 'batched',
+    batchSize: 4,
+    stepsPerEpoch: 3,
+    noiseMultiplier: 0.9,
+    clipNorm: 0.5,
+    learningRate: 1e-3,
+    architecture: TINY_ARCHITECTURE,
+    accountant: fakeAccountant,
+    seed: 17,
+    log: () => {},
+    ...overrides,
+  };
+}

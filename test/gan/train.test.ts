@@ -4,9 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
-import { TINY_ARCHITECTURE } from '../../lib/gan/models';
 import { RunExistsError, progressLine, trainGan, type EpochRecord, type TrainOptions } from '../../lib/gan/train';
-import { fakeAccountant, fakeCohort } from './fixtures';
+import { fakeAccountant, fakeCohort, tinyRun } from './fixtures';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -22,24 +21,7 @@ beforeAll(async () => {
   await selectBackend({ backend: 'wasm', log: null });
 });
 
-const train = fakeCohort(40, 1);
-const holdout = fakeCohort(12, 2);
-const base = (out: string): TrainOptions => ({
-  out,
-  train,
-  holdout,
-  epochs: 3,
-  mode: 'batched',
-  batchSize: 4,
-  stepsPerEpoch: 3,
-  noiseMultiplier: 0.9,
-  clipNorm: 0.5,
-  learningRate: 1e-3,
-  architecture: TINY_ARCHITECTURE,
-  accountant: fakeAccountant,
-  seed: 17,
-  log: () => {},
-});
+const base = (out: string): TrainOptions => tinyRun(out);
 
 const strip = (h: EpochRecord[]) => h.map(({ seconds, ...rest }) => rest);
 const bytes = (f: string) => fs.readFileSync(f).toString('hex');

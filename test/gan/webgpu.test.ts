@@ -16,8 +16,8 @@ import { loadWebGpu, readSync, selectBackend, type WebGpuAdapter } from '../../l
 import { Adam } from '../../lib/gan/adam';
 import { PAPER_ARCHITECTURE, TINY_ARCHITECTURE, createDiscriminator, createGenerator, disposeParams, type GanArchitecture } from '../../lib/gan/models';
 import { STEP_STATS, ganStep, type StepContext } from '../../lib/gan/step';
-import { trainGan, type EpochRecord, type TrainOptions } from '../../lib/gan/train';
-import { fakeAccountant, fakeCohort } from './fixtures';
+import { trainGan, type EpochRecord } from '../../lib/gan/train';
+import { fakeCohort, tinyRun } from './fixtures';
 
 let adapter: WebGpuAdapter;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-webgpu-'));
@@ -149,22 +149,7 @@ describe('webgpu backend (Dawn)', () => {
   }
 
   it('trains and checkpoints a run with trainGan, as on cpu', async () => {
-    const opts = (out: string): TrainOptions => ({
-      out,
-      train: fakeCohort(40, 1),
-      holdout: fakeCohort(12, 2),
-      epochs: 2,
-      mode: 'batched',
-      batchSize: 4,
-      stepsPerEpoch: 3,
-      noiseMultiplier: 0.9,
-      clipNorm: 0.5,
-      learningRate: 1e-3,
-      architecture: TINY_ARCHITECTURE,
-      accountant: fakeAccountant,
-      seed: 17,
-      log: () => {},
-    });
+    const opts = (out: string) => tinyRun(out, { epochs: 2 });
     await selectBackend({ backend: 'cpu', log: null });
     const a = await trainGan(opts(path.join(tmp, 'cpu')));
     await selectBackend({ backend: 'webgpu', log: null });
