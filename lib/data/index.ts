@@ -31,7 +31,6 @@ export {
   loadCohort,
   serializeCohort,
   parseCohort,
-  writeFileAtomic,
   COHORT_FORMAT,
   COHORT_FORMAT_VERSION,
 } from './store';
@@ -43,11 +42,11 @@ export {
   writeSyntheticRelease,
   holdsUserData,
   isSyntheticDir,
-  repoRoot,
   GENERATOR_VERSION,
   STAMP_FILE,
 } from './source';
 export type { DataSource, SyntheticStamp } from './source';
+export { writeFileAtomic, repoRoot } from '../fs';
 export {
   CALIBRATION_TARGETS,
   RANDOM_FOREST_TARGET,

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { BASELINE_FILE, BP_FILE } from './format';
 import { DEFAULT_SEED, SIMULATION_PARAMETERS, SPRINT_PARTICIPANTS, SimulatedRelease, simulateSprint } from './simulate';
-import { writeFileAtomic } from './store';
+import { repoRoot, writeFileAtomic } from '../fs';
 
 /** Bump when the simulator's code changes its output, so stale embedded files are regenerated. */
 export const GENERATOR_VERSION = 2;
@@ -32,15 +32,6 @@ export interface SyntheticStamp {
   seed: number;
   participants: number;
   note: string;
-}
-
-/**
- * The repository root (lib/data/../..), with symlinks resolved: notebooks reach
- * lib through notebooks/lib -> ../lib, and the data folder must still be the
- * repository's git-ignored /data.
- */
-export function repoRoot(): string {
-  return path.resolve(fs.realpathSync(__dirname), '..', '..');
 }
 
 /** Default folder of the embedded cohort: `<repo>/data/embedded` (git-ignored). */

@@ -23,9 +23,9 @@
  * interrupted run never leaves a half-written cohort.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Cohort, MEASURES, N_FEATURES, VISITS } from './cohort';
 import { SprintDataError } from './errors';
+import { writeFileAtomic } from '../fs';
 
 export const COHORT_FORMAT = 'sprint-gan-cohort';
 export const COHORT_FORMAT_VERSION = 1;
@@ -58,23 +58,6 @@ function base64ToFloat32(s: string): Float32Array {
   const out = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
   return out;
-}
-
-/** Writes `text` to `file` atomically: temporary file in the same folder, then rename. */
-export function writeFileAtomic(file: string, text: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.floor(Math.random() * 1e9)}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw err;
-  }
 }
 
 /** The cohort as the JSON text of the on-disk format. */

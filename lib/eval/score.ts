@@ -43,7 +43,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { N_FEATURES, type Cohort } from '../data/cohort';
-import { writeFileAtomic } from '../data/store';
+import { writeFileAtomic } from '../fs';
 import { Random, type Seed } from '../random';
 import { LogisticRegression } from './classifiers/logistic';
 import { RandomForest } from './classifiers/forest';

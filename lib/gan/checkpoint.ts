@@ -19,28 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type GanArchitecture, type Params, generatorSpecs, resolveArchitecture } from './models';
-
-function tmpName(target: string): string {
-  return `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-}
-
-/** Writes a file atomically: temp file in the same folder, fsync, rename. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = tmpName(file);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
-
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
-}
+import { tmpName, writeFileAtomic } from '../fs';
 
 /**
  * Writes a folder atomically: `fill` writes into a temp folder, which then

@@ -57,7 +57,8 @@ export type {
   CheckpointInfo,
   Accountant,
 } from './train';
-export { saveGenerator, loadGenerator, generatorLayersModel, writeFileAtomic, writeJsonAtomic, epochDirName } from './checkpoint';
+export { saveGenerator, loadGenerator, generatorLayersModel, epochDirName } from './checkpoint';
+export { writeFileAtomic, writeJsonAtomic } from '../fs';
 export type { GeneratorMetadata } from './checkpoint';
 export { sampleCohort, sampleFromRun, latestEpoch, writeSprintCsv } from './sample';
 export type { SampleOptions } from './sample';

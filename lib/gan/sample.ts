@@ -11,7 +11,8 @@ import type { Cohort } from '../data/cohort';
 import { MEASURES, VISITS } from '../data/cohort';
 import { type GanArchitecture, type Params, generate } from './models';
 import { fillUniform } from './noise';
-import { epochDirName, loadGenerator, writeFileAtomic } from './checkpoint';
+import { epochDirName, loadGenerator } from './checkpoint';
+import { writeFileAtomic } from '../fs';
 import { readSync } from './backend';
 import { type GenerateJob, generateInParallel, generationThreads } from './generator-pool';
 

@@ -60,9 +60,9 @@ import {
   readTensorState,
   removeStaleTemps,
   saveGenerator,
-  writeJsonAtomic,
   writeTensorState,
 } from './checkpoint';
+import { writeJsonAtomic } from '../fs';
 
 export type TrainMode = 'paper' | 'batched';
 

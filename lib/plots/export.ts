@@ -17,7 +17,7 @@ import { isSyntheticDir } from '../data/source';
 import { CHROMIUM_INSTALL_HINT, browserAvailable, figureSize, renderImage } from './browser';
 import { PlotError } from './errors';
 import { standaloneHtml } from './html';
-import { repoRoot, writeFileAtomic } from './runtime';
+import { repoRoot, writeFileAtomic } from '../fs';
 import type { Figure } from './types';
 
 export type ExportFormat = 'png' | 'svg' | 'html';

@@ -18,8 +18,6 @@ export interface PlotsState {
   warned: Set<string>;
   /** The shared headless browser, if started (see browser.ts). */
   renderer: unknown;
-  /** Temp-file counter for atomic writes. */
-  tmpCounter: number;
 }
 
 const STATE_KEY = Symbol.for('sprint-gan-ts.plots.state');
@@ -28,7 +26,7 @@ export function plotsState(): PlotsState {
   const g = globalThis as unknown as { [STATE_KEY]?: PlotsState };
   let s = g[STATE_KEY];
   if (!s) {
-    s = { shown: 0, libraryIncluded: false, warned: new Set<string>(), renderer: null, tmpCounter: 0 };
+    s = { shown: 0, libraryIncluded: false, warned: new Set<string>(), renderer: null };
     g[STATE_KEY] = s;
   }
   return s;
@@ -86,50 +84,6 @@ export function plotlyScript(): PlotlyScript {
   );
 }
 
-let repoRootCache: string | null = null;
-
-/**
- * The repository root: the nearest folder above this file (or the working
- * directory) whose package.json is named "sprint-gan-ts"; else the working
- * directory. Symlinks are resolved first, so notebooks/lib -> ../lib in any
- * copy of the notebooks still finds this checkout.
- */
-export function repoRoot(): string {
-  if (repoRootCache) return repoRootCache;
-  for (const start of [fs.realpathSync(__dirname), process.cwd()]) {
-    let dir = path.resolve(start);
-    for (;;) {
-      try {
-        const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-        if (pkg && pkg.name === 'sprint-gan-ts') return (repoRootCache = dir);
-      } catch {
-        // no package.json here
-      }
-      const up = path.dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  return (repoRootCache = process.cwd());
-}
-
-/** Writes `data` to `file` atomically: a temp file in the same folder, then rename. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const s = plotsState();
-  const tmp = `${file}.tmp-${process.pid}-${++s.tmpCounter}`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // ignore
-    }
-    throw e;
-  }
-}
 
 /** 32-bit FNV-1a of a string, as 8 hex digits: stable ids from a spec. */
 export function hashText(s: string): string {

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { writeFileAtomic } from '../../lib/fs';
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -200,18 +201,6 @@ export function serializeNotebook(nb: Notebook): string {
   });
   const disk = { ...nb, nbformat_minor: 5, cells };
   return JSON.stringify(sortKeys(disk), null, 1) + '\n';
-}
-
-/** Writes atomically: a temp file in the same folder, then rename over the target. */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  fs.writeFileSync(tmp, text);
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 export function writeNotebook(file: string, nb: Notebook): void {
