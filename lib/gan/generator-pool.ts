@@ -17,9 +17,8 @@
  * The worker (lib/gan/workers/channel.ts) is started on first use and kept
  * for later calls: loading TF.js and compiling wasm costs about a second.
  */
-import * as os from 'node:os';
 import type { GanArchitecture } from './models';
-import { JobWorker } from './workers/channel';
+import { JobWorker, useSecondCore } from './workers/channel';
 
 /** One job for lib/gan/workers/generate.ts. */
 export interface GenerateJob {
@@ -47,9 +46,7 @@ let broken: string | null = null;
  * WebGPU parallelize themselves; cpu is the slow reference backend).
  */
 export function generationThreads(backend: string): 1 | 2 {
-  if (backend !== 'wasm' || broken) return 1;
-  if (process.env.SPRINT_THREADS === '1') return 1;
-  return os.availableParallelism() >= 2 ? 2 : 1;
+  return backend === 'wasm' && !broken && useSecondCore() ? 2 : 1;
 }
 
 /**

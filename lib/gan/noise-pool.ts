@@ -12,10 +12,9 @@
  * without the worker. If the worker cannot start or fails, draws happen here
  * and a message says so once.
  */
-import * as os from 'node:os';
 import { Random } from '../random';
 import { fillGaussian } from './noise';
-import { JobWorker } from './workers/channel';
+import { JobWorker, useSecondCore } from './workers/channel';
 
 export interface NoiseJob {
   /** Seed word of a fresh generator (Random.seedWord of a derived stream nothing was drawn from). */
@@ -92,5 +91,5 @@ export class NoiseWorker {
 
 /** Whether to draw noise on a worker: two or more cores and SPRINT_THREADS is not 1. */
 export function noiseWorkerWanted(): boolean {
-  return process.env.SPRINT_THREADS !== '1' && os.availableParallelism() >= 2;
+  return useSecondCore();
 }

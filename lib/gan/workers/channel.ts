@@ -11,8 +11,14 @@
  * TypeScript entry (a worker starts without its parent's loader, whether that
  * is tsx, vitest or tslab). It does not keep the process alive.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
+
+/** Whether to put work on a second core: at least two cores, and SPRINT_THREADS is not 1. */
+export function useSecondCore(): boolean {
+  return process.env.SPRINT_THREADS !== '1' && os.availableParallelism() >= 2;
+}
 
 const IDLE = 0;
 const DONE = 1;
