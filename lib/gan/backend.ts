@@ -343,6 +343,7 @@ type TensorInfo = tf.TensorInfo;
 // The kernel API types in tfjs-core are loose; we use these minimal shapes.
 interface KernelBackend {
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
   readSync(dataId: object): ArrayLike<number>;
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: Float32Array | Int32Array): TensorInfo;
 }
@@ -388,81 +389,37 @@ export function restoreStockKernels(backendName: string): void {
   }
 }
 
-/** Registers our Conv2DBackpropFilter / Conv2DBackpropInput (stride 1) / UnsortedSegmentSum for a backend. */
-export function registerExtraKernels(backendName: string): void {
-  install({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName,
-    kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
-      conv2DBackpropFilter(backendName, args)) as unknown as tf.KernelFunc,
-  });
-  const stockInput = tf.getKernel('Conv2DBackpropInput', backendName);
-  if (backendName === 'wasm' && stockInput) {
-    install({
-      kernelName: 'Conv2DBackpropInput',
-      backendName,
-      kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
-        conv2DBackpropInput(backendName, stockInput, args)) as unknown as tf.KernelFunc,
-    });
-  }
-  const stockMatMul = tf.getKernel('BatchMatMul', backendName);
-  if (backendName === 'wasm' && stockMatMul) {
-    install({
-      kernelName: 'BatchMatMul',
-      backendName,
-      kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
-        batchMatMulWasm(backendName, stockMatMul, args)) as unknown as tf.KernelFunc,
-    });
-  }
-  const stockIdentity = tf.getKernel('Identity', backendName);
-  if (backendName === 'wasm' && stockIdentity) {
-    install({
-      kernelName: 'Identity',
-      backendName,
-      kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend & { incRef(dataId: object): void }; attrs: Attrs }) =>
-        args.inputs.x.dtype === 'string' ? (stockIdentity.kernelFunc as (a: unknown) => TensorInfo)(args) : identityShared(args)) as unknown as tf.KernelFunc,
-    });
-  }
-  if (backendName === 'wasm') {
-    const stockSlice = tf.getKernel('Slice', backendName);
-    const stockSplit = tf.getKernel('SplitV', backendName);
-    const stockTranspose = tf.getKernel('Transpose', backendName);
-    if (stockSlice) {
-      install({
-        kernelName: 'Slice',
-        backendName,
-        kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
-          sliceWasm(stockSlice, args)) as unknown as tf.KernelFunc,
-      });
-    }
-    if (stockSplit && stockSlice) {
-      install({
-        kernelName: 'SplitV',
-        backendName,
-        kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
-          splitVWasm(stockSlice, args)) as unknown as tf.KernelFunc,
-      });
-    }
-    if (stockTranspose) {
-      install({
-        kernelName: 'Transpose',
-        backendName,
-        kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
-          transposeWasm(stockTranspose, args)) as unknown as tf.KernelFunc,
-      });
-    }
-  }
-  if (!tf.getKernel('UnsortedSegmentSum', backendName)) {
-    install({
-      kernelName: 'UnsortedSegmentSum',
-      backendName,
-      kernelFunc: ((args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs }) =>
-        unsortedSegmentSum(backendName, args)) as unknown as tf.KernelFunc,
-    });
-  }
+type Stock = tf.KernelConfig;
+type KArgs = { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const runStock = (k: Stock, args: KArgs) => (k.kernelFunc as any)(args) as TensorInfo;
+
+/** Installs one of our kernel functions as `name` on `backendName`. */
+function installImpl(backendName: string, name: string, impl: (args: KArgs) => TensorInfo | TensorInfo[]): void {
+  install({ kernelName: name, backendName, kernelFunc: impl as unknown as tf.KernelFunc });
 }
 
-function identityShared({ inputs, backend }: { inputs: Record<string, TensorInfo>; backend: KernelBackend & { incRef(dataId: object): void } }): TensorInfo {
+/** Registers the kernels of the module comment for a backend (cpu: the first two; wasm: all). */
+export function registerExtraKernels(backendName: string): void {
+  const stock = (name: string) => tf.getKernel(name, backendName);
+  installImpl(backendName, 'Conv2DBackpropFilter', (args) => conv2DBackpropFilter(backendName, args));
+  if (!stock('UnsortedSegmentSum')) installImpl(backendName, 'UnsortedSegmentSum', (args) => unsortedSegmentSum(backendName, args));
+  if (backendName !== 'wasm') return;
+  // Replacements that leave some cases to the stock kernel, looked up before any is replaced.
+  const [input, matMul, identity, slice, splitV, transpose] = ['Conv2DBackpropInput', 'BatchMatMul', 'Identity', 'Slice', 'SplitV', 'Transpose'].map(stock);
+  if (input) installImpl(backendName, 'Conv2DBackpropInput', (args) => conv2DBackpropInput(backendName, input, args));
+  if (matMul) installImpl(backendName, 'BatchMatMul', (args) => batchMatMulWasm(backendName, matMul, args));
+  if (identity) {
+    installImpl(backendName, 'Identity', (args) =>
+      args.inputs.x.dtype === 'string' ? runStock(identity, args) : identityShared(args),
+    );
+  }
+  if (slice) installImpl(backendName, 'Slice', (args) => sliceWasm(slice, args));
+  if (splitV && slice) installImpl(backendName, 'SplitV', (args) => splitVWasm(slice, args));
+  if (transpose) installImpl(backendName, 'Transpose', (args) => transposeWasm(transpose, args));
+}
+
+function identityShared({ inputs, backend }: KArgs): TensorInfo {
   const x = inputs.x;
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
@@ -490,7 +447,7 @@ function convInfo(xShape: number[], filterShape: number[], attrs: Attrs) {
 
 function conv2DBackpropFilter(
   backendName: string,
-  { inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs },
+  { inputs, backend, attrs }: KArgs,
 ): TensorInfo {
   const x = inputs.x;
   const dy = inputs.dy;
@@ -547,7 +504,7 @@ function conv2DBackpropFilter(
 function conv2DBackpropInput(
   backendName: string,
   stock: tf.KernelConfig,
-  args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs },
+  args: KArgs,
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy;
@@ -613,7 +570,7 @@ function conv2DBackpropInput(
 
 function unsortedSegmentSum(
   backendName: string,
-  { inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs },
+  { inputs, backend, attrs }: KArgs,
 ): TensorInfo {
   const x = inputs.x;
   const ids = inputs.segmentIds;
@@ -663,7 +620,7 @@ interface WasmHeap {
 function batchMatMulWasm(
   backendName: string,
   stock: tf.KernelConfig,
-  args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs },
+  args: KArgs,
 ): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs;
@@ -741,10 +698,6 @@ function smallRowsMatMul(
   return out;
 }
 
-type Stock = tf.KernelConfig;
-type KArgs = { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: Attrs };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const runStock = (k: Stock, args: KArgs) => (k.kernelFunc as any)(args) as TensorInfo;
 
 /** Heap view of a numeric tensor on wasm (null for strings). */
 function heapView(backend: KernelBackend, t: TensorInfo): Float32Array | Int32Array | Uint8Array | null {
