@@ -37,3 +37,20 @@ export interface Cohort {
   /** Per-measure maxima used for normalization (SBP, DBP, N_BPCLASSES). */
   maxima: [number, number, number];
 }
+
+/**
+ * `n:hash`, the hash 32-bit FNV-1a over the bytes of the values (float32) and
+ * then the labels: identifies a cohort (a run's training set, a test set).
+ */
+export function cohortFingerprint(c: Pick<Cohort, 'n' | 'x' | 'y'>): string {
+  let h = 0x811c9dc5;
+  const mix = (bytes: Uint8Array): void => {
+    for (let i = 0; i < bytes.length; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 0x01000193);
+    }
+  };
+  mix(new Uint8Array(c.x.buffer, c.x.byteOffset, c.x.byteLength));
+  mix(c.y);
+  return `${c.n}:${(h >>> 0).toString(16)}`;
+}

@@ -58,8 +58,8 @@ export {
   type NonPrivateSelection,
 } from './selection';
 export { realFeatures, syntheticFeatures, type SyntheticRounding } from './units';
+export { cohortFingerprint } from '../data/cohort';
 export {
-  cohortFingerprint,
   epochSampleSeed,
   readScoreFile,
   scoreEpochs,

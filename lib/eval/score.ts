@@ -42,7 +42,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { N_FEATURES, type Cohort } from '../data/cohort';
+import { N_FEATURES, type Cohort, cohortFingerprint } from '../data/cohort';
 import { writeFileAtomic } from '../fs';
 import { Random, type Seed } from '../random';
 import { LogisticRegression } from './classifiers/logistic';
@@ -124,20 +124,6 @@ export class ScoreSettingsError extends Error {
     super(message);
     this.name = 'ScoreSettingsError';
   }
-}
-
-/** FNV-1a over a cohort's values and labels (identifies a test set). */
-export function cohortFingerprint(c: Pick<Cohort, 'n' | 'x' | 'y'>): string {
-  let h = 0x811c9dc5;
-  const mix = (bytes: Uint8Array): void => {
-    for (let i = 0; i < bytes.length; i++) {
-      h ^= bytes[i];
-      h = Math.imul(h, 0x01000193);
-    }
-  };
-  mix(new Uint8Array(c.x.buffer, c.x.byteOffset, c.x.byteLength));
-  mix(c.y);
-  return `${c.n}:${(h >>> 0).toString(16)}`;
 }
 
 /** Reads a scores.json; null when absent. */

@@ -38,7 +38,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../random';
-import type { Cohort } from '../data/cohort';
+import { type Cohort, cohortFingerprint } from '../data/cohort';
 import { Adam } from './adam';
 import {
   type GanArchitecture,
@@ -258,19 +258,6 @@ export function samplingRate(cfg: Pick<TrainConfig, 'batchSize'>, nTrain: number
   return Math.min(1, cfg.batchSize / nTrain);
 }
 
-function fingerprint(c: Cohort): string {
-  let h = 0x811c9dc5;
-  const mix = (bytes: Uint8Array) => {
-    for (let i = 0; i < bytes.length; i++) {
-      h ^= bytes[i];
-      h = Math.imul(h, 0x01000193);
-    }
-  };
-  mix(new Uint8Array(c.x.buffer, c.x.byteOffset, c.x.byteLength));
-  mix(c.y);
-  return `${c.n}:${(h >>> 0).toString(16)}`;
-}
-
 /** The default accountant: lib/privacy's RDP (improved conversion). */
 const DEFAULT_ACCOUNTANT: Accountant = { epsilonFor: epsilonFor, deltaFor: deltaFor };
 
@@ -381,7 +368,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
     nTrain,
     nHoldout: opts.holdout?.n ?? 0,
     maxima: opts.train.maxima,
-    fingerprint: fingerprint(opts.train),
+    fingerprint: cohortFingerprint(opts.train),
     source: opts.dataSource ?? null,
   };
   if (resuming && existingRun) {
