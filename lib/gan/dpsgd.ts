@@ -193,9 +193,7 @@ export function dpGradientsGhost(
   opts: DpOptions,
   noiseRng: Random | null,
 ): DGradients {
-  const r = ghostSums(d, arch, batch, opts);
-  const grads = noiseAndNormalize(d, r.sums, opts, noiseRng);
-  return { grads, genLoss: r.genLoss, auxLoss: r.auxLoss, realNorms: r.realNorms };
+  return dpGradients('ghost', d, arch, batch, opts, noiseRng);
 }
 
 /**
@@ -320,9 +318,7 @@ export function dpGradientsLoop(
   opts: DpOptions,
   noiseRng: Random | null,
 ): DGradients {
-  const r = loopSums(d, arch, batch, opts);
-  const grads = noiseAndNormalize(d, r.sums, opts, noiseRng);
-  return { grads, genLoss: r.genLoss, auxLoss: r.auxLoss, realNorms: r.realNorms };
+  return dpGradients('loop', d, arch, batch, opts, noiseRng);
 }
 
 function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptions): DGradientSums {
@@ -449,5 +445,7 @@ export function dpGradients(
   opts: DpOptions,
   noiseRng: Random | null,
 ): DGradients {
-  return method === 'loop' ? dpGradientsLoop(d, arch, batch, opts, noiseRng) : dpGradientsGhost(d, arch, batch, opts, noiseRng);
+  const r = dpGradientSums(method, d, arch, batch, opts);
+  const grads = noiseAndNormalize(d, r.sums, opts, noiseRng);
+  return { grads, genLoss: r.genLoss, auxLoss: r.auxLoss, realNorms: r.realNorms };
 }
