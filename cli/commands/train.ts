@@ -14,8 +14,12 @@ epsilon), the training state for --resume.
 Options (dp_gan.py's flags first; defaults = the paper's settings):
   --noise SIGMA          noise multiplier (default 1.0; 0 with --clip inf: non-private)
   --clip C               per-example clip norm (default 1e-4; 'inf' for none)
+  --clip-generated       clip each generated row's gradient at C too (no
+                         privacy role: keeps unclipped generated rows from
+                         dominating D's update when real rows are clipped hard)
   --epochs N             epochs (default 500)
-  --lr LR                Adam learning rate (default 2e-5; beta1 0.5)
+  --lr LR                Adam learning rate (default 2e-5)
+  --beta1 B1             Adam's first-moment decay (default 0.5, the paper's)
   --batch-size B         expected real patients per step, mode batched (default 64)
   --out DIR              run folder (default runs/gan); --prefix DIR is an alias
   --seed S               seed of everything (default 0)
@@ -27,7 +31,10 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
   --steps-per-epoch N    steps an epoch (default N/B)
   --train-size N         training patients (default 6000 or the paper's share)
   --per-example ghost|loop  per-example gradient method (default ghost)
-  --arch paper|tiny      model size (tiny: smoke tests only; default paper)
+  --arch paper|compact|tiny  model size (default paper; compact: the paper's
+                         generator with an 8,579-weight discriminator, which
+                         carries ~15x less DP noise per unit of signal; tiny:
+                         smoke tests only)
   --backend NAME         tensorflow-gpu, tensorflow, webgpu, wasm or cpu
                          (default: best available, webgpu only on a hardware
                          adapter; also SPRINT_BACKEND)
@@ -57,8 +64,10 @@ export const command: Command = {
       options: {
         noise: { type: 'string' },
         clip: { type: 'string' },
+        'clip-generated': { type: 'boolean' },
         epochs: { type: 'string' },
         lr: { type: 'string' },
+        beta1: { type: 'string' },
         'batch-size': { type: 'string' },
         out: { type: 'string' },
         prefix: { type: 'string' },
@@ -86,8 +95,7 @@ export const command: Command = {
     if (mode !== 'paper' && mode !== 'batched') throw new Error(`--mode: expected paper or batched, got '${values.mode}'`);
     const perExample = (values['per-example'] ?? 'ghost') as 'ghost' | 'loop';
     if (perExample !== 'ghost' && perExample !== 'loop') throw new Error(`--per-example: expected ghost or loop`);
-    const arch = values.arch ?? 'paper';
-    if (arch !== 'paper' && arch !== 'tiny') throw new Error(`--arch: expected paper or tiny`);
+    const architecture = gan.namedArchitecture(values.arch ?? 'paper');
     await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
     const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
     const result = await gan.trainGan({
@@ -100,13 +108,15 @@ export const command: Command = {
       batchSize: mode === 'batched' ? (num('batch-size', values['batch-size']) ?? 64) : num('batch-size', values['batch-size']),
       stepsPerEpoch: num('steps-per-epoch', values['steps-per-epoch']),
       learningRate: num('lr', values.lr),
+      beta1: num('beta1', values.beta1),
       noiseMultiplier: num('noise', values.noise),
       clipNorm: num('clip', values.clip),
+      clipGenerated: values['clip-generated'],
       delta: num('delta', values.delta),
       targetEpsilon: num('target-epsilon', values['target-epsilon']) ?? null,
       seed: num('seed', values.seed),
       perExample,
-      architecture: arch === 'tiny' ? gan.TINY_ARCHITECTURE : undefined,
+      architecture,
       resume: values.resume,
       force: values.force,
       onProgress: values.quiet ? undefined : gan.progressBar(process.stderr),

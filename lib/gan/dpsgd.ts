@@ -8,8 +8,14 @@
  * 2. Per-example gradients of the real examples' losses l_i (real/fake BCE +
  *    arm cross-entropy), each clipped to L2 norm C over all discriminator
  *    weights: g_i * min(1, C / ||g_i||).
- * 3. Generated examples are not private data: their gradient is added
- *    unclipped and costs no privacy.
+ * 3. Generated examples are not private data: their gradient costs no
+ *    privacy and is added unclipped, unless `clipGenerated` asks to clip each
+ *    generated row at the same C. That is not needed for privacy; it keeps the
+ *    two halves of the batch on equal terms: when the real rows are clipped
+ *    hard (C far below their gradient norms), unclipped generated rows
+ *    otherwise dominate the update and the discriminator learns mostly to
+ *    push every logit toward "fake". (Opacus' DP-GAN recipe has the same
+ *    effect: the fake batch also goes through the private optimizer.)
  * 4. Gaussian noise N(0, sigma^2 C^2) on every coordinate of the summed real
  *    gradient (sigma = noise multiplier).
  * 5. Normalization by the expected batch: the update direction is
@@ -77,6 +83,8 @@ export interface DpOptions {
   noiseMultiplier: number;
   /** Expected number of real examples per step (q N); the gradient is divided by 2x this. */
   expectedBatchSize: number;
+  /** Clip each generated row's gradient at `clipNorm` as well (default false; no privacy role, see the module comment). */
+  clipGenerated?: boolean;
 }
 
 /** One discriminator batch: real examples first, then generated ones. */
@@ -246,9 +254,10 @@ function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOpti
     };
     const deltaRows = (l: DLayerName) => tf.reshape(delta[l] as tf.Tensor, [n, -1, probeShapes[l][probeShapes[l].length - 1]]) as tf.Tensor3D;
 
-    // Clip weights: c_i for real rows, 1 for generated rows.
+    // Clip weights: c_i for real rows; 1 for generated rows, or their c_i with clipGenerated.
+    const clipRows = opts.clipGenerated ? n : nReal;
     let weights: tf.Tensor1D;
-    if (nReal > 0 && Number.isFinite(opts.clipNorm)) {
+    if (clipRows > 0 && Number.isFinite(opts.clipNorm)) {
       let sq: tf.Tensor = tf.zeros([n]);
       for (const l of D_LAYERS) {
         const dl = deltaRows(l); // [n, P, C]
@@ -265,10 +274,10 @@ function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOpti
         }
         sq = tf.add(sq, tf.add(weightSq, biasSq));
       }
-      const norms = tf.sqrt(tf.slice(sq, [0], [nReal]));
-      realNorms = tf.keep(norms) as tf.Tensor1D;
+      const norms = tf.sqrt(tf.slice(sq, [0], [clipRows]));
+      realNorms = tf.keep(tf.slice(norms, [0], [nReal])) as tf.Tensor1D;
       const c = tf.minimum(1, tf.div(opts.clipNorm, tf.maximum(norms, 1e-30)));
-      weights = (nReal < n ? tf.concat([c, tf.ones([n - nReal])]) : c) as tf.Tensor1D;
+      weights = (clipRows < n ? tf.concat([c, tf.ones([n - clipRows])]) : c) as tf.Tensor1D;
     } else {
       weights = tf.ones([n]);
     }
@@ -309,7 +318,8 @@ function discriminatorOut(arch: GanArchitecture, l: 'd_conv1' | 'd_conv2'): numb
 /**
  * Reference implementation: one backward pass per real example (its own loss
  * and dropout mask), each gradient clipped, plus one pass for all generated
- * rows. Same result as {@link dpGradientsGhost}, B times slower.
+ * rows (one per generated row with `clipGenerated`). Same result as
+ * {@link dpGradientsGhost}, B times slower.
  */
 export function dpGradientsLoop(
   d: Params,
@@ -365,17 +375,21 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
     for (const [name, v] of d) byWeight[name] = grads[v.name];
     return byWeight;
   };
-  for (let i = 0; i < nReal; i++) {
-    const g = run(rows(i, 1), 1);
+  /** Adds one row's clipped gradient; returns its norm before clipping. */
+  const addClipped = (i: number, target: number): tf.Scalar => {
+    const g = run(rows(i, 1), target);
     // The example's norm over all weights, and its clip factor, computed on the backend.
     const norm = tf.tidy(() => tf.sqrt(Object.values(g).reduce<tf.Tensor>((acc, t) => tf.add(acc, tf.sum(tf.square(t))), tf.scalar(0))) as tf.Scalar);
-    norms.push(norm);
     const factor = Number.isFinite(opts.clipNorm) ? tf.tidy(() => tf.minimum(1, tf.div(opts.clipNorm, tf.maximum(norm, 1e-30))) as tf.Scalar) : 1;
     accumulate(g, factor);
     if (typeof factor !== 'number') factor.dispose();
     for (const t of Object.values(g)) t.dispose();
-  }
-  if (n > nReal) {
+    return norm;
+  };
+  for (let i = 0; i < nReal; i++) norms.push(addClipped(i, 1));
+  if (opts.clipGenerated) {
+    for (let i = nReal; i < n; i++) addClipped(i, 0).dispose();
+  } else if (n > nReal) {
     const g = run(rows(nReal, n - nReal), 0);
     accumulate(g, 1);
     for (const t of Object.values(g)) t.dispose();

@@ -15,7 +15,10 @@ export { selectBackend, registerExtraKernels, restoreStockKernels, loadWasm, loa
 export type { BackendInfo, BackendChoice, SelectBackendOptions, WebGpuAdapter } from './backend';
 export {
   PAPER_ARCHITECTURE,
+  COMPACT_ARCHITECTURE,
   TINY_ARCHITECTURE,
+  ARCHITECTURES,
+  namedArchitecture,
   resolveArchitecture,
   createGenerator,
   createDiscriminator,
@@ -27,7 +30,7 @@ export {
   disposeMasks,
   perExampleLosses,
 } from './models';
-export type { GanArchitecture, Params, DropoutMasks, DOutput } from './models';
+export type { GanArchitecture, ArchitectureName, Params, DropoutMasks, DOutput } from './models';
 export { poissonSample, dpGradients, dpGradientsGhost, dpGradientsLoop, plainGradients, unfoldPatches } from './dpsgd';
 export type { DpOptions, DBatch, DGradients, PerExampleMethod } from './dpsgd';
 export { gaussian, fillGaussian, fillUniform } from './noise';

@@ -81,6 +81,8 @@ export interface TrainConfig {
   beta1: number;
   noiseMultiplier: number;
   clipNorm: number;
+  /** Clip each generated row's gradient at clipNorm too (lib/gan/dpsgd.ts; no privacy role). */
+  clipGenerated: boolean;
   delta: number;
   /** Stop before an epoch would push epsilon (at delta) above this; null: no limit. */
   targetEpsilon: number | null;
@@ -192,6 +194,7 @@ export const PAPER_DEFAULTS: Omit<TrainConfig, 'stepsPerEpoch' | 'architecture'>
   beta1: 0.5,
   noiseMultiplier: 1.0,
   clipNorm: 1e-4,
+  clipGenerated: false,
   delta: 1e-5,
   targetEpsilon: null,
   seed: 0,
@@ -225,6 +228,7 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
     beta1: pick('beta1'),
     noiseMultiplier: pick('noiseMultiplier'),
     clipNorm: pick('clipNorm'),
+    clipGenerated: pick('clipGenerated'),
     delta: pick('delta'),
     targetEpsilon: opts.targetEpsilon ?? null,
     seed: pick('seed'),
@@ -240,6 +244,7 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
   positiveInt(cfg.stepsPerEpoch, 'steps per epoch');
   if (cfg.batchSize > n) throw new Error(`batch size ${cfg.batchSize} exceeds the ${n} training patients`);
   if (!(cfg.learningRate > 0)) throw new Error(`learning rate must be > 0, got ${cfg.learningRate}`);
+  if (!(cfg.beta1 >= 0 && cfg.beta1 < 1)) throw new Error(`Adam beta1 must be in [0, 1), got ${cfg.beta1}`);
   if (!(cfg.noiseMultiplier >= 0)) throw new Error(`noise multiplier must be >= 0, got ${cfg.noiseMultiplier}`);
   if (!(cfg.clipNorm > 0)) throw new Error(`clip norm must be > 0 (Infinity: no clipping), got ${cfg.clipNorm}`);
   if (cfg.noiseMultiplier > 0 && !Number.isFinite(cfg.clipNorm)) throw new Error('noise needs a finite clip norm');
@@ -275,11 +280,15 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'beta1',
   'noiseMultiplier',
   'clipNorm',
+  'clipGenerated',
   'seed',
   'architecture',
   'perExample',
   'evalSize',
 ];
+
+/** Settings added after run.json's first format, with the value that runs written before them trained with. */
+const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false };
 
 function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w] = arch.patientShape;
@@ -373,9 +382,10 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   };
   if (resuming && existingRun) {
     for (const k of RESUME_KEYS) {
-      if (JSON.stringify(existingRun.config[k]) !== JSON.stringify(cfg[k])) {
+      const before = existingRun.config[k] ?? ADDED_SETTINGS[k];
+      if (JSON.stringify(before) !== JSON.stringify(cfg[k])) {
         throw new Error(
-          `Cannot resume ${out}: ${k} was ${JSON.stringify(existingRun.config[k])}, now ${JSON.stringify(cfg[k])}. ` +
+          `Cannot resume ${out}: ${k} was ${JSON.stringify(before)}, now ${JSON.stringify(cfg[k])}. ` +
             'Resume with the same settings (or use force to start over).',
         );
       }
@@ -465,7 +475,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   const root = new Random(cfg.seed);
   const B = cfg.batchSize;
   const spe = cfg.stepsPerEpoch;
-  const dpOpts = { clipNorm: cfg.clipNorm, noiseMultiplier: cfg.noiseMultiplier, expectedBatchSize: B };
+  const dpOpts = { clipNorm: cfg.clipNorm, noiseMultiplier: cfg.noiseMultiplier, expectedBatchSize: B, clipGenerated: cfg.clipGenerated };
   const usePlain = !Number.isFinite(cfg.clipNorm) && cfg.noiseMultiplier === 0;
   const stepCtx: StepContext = {
     d,
@@ -486,7 +496,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
 
   log(
     `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
-      (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}, delta ${cfg.delta}` : 'non-private') +
+      (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}${cfg.clipGenerated ? ' (generated rows too)' : ''}, delta ${cfg.delta}` : 'non-private') +
       `, backend ${run.backend}.`,
   );
 

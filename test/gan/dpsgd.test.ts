@@ -111,6 +111,64 @@ describe('per-example clipping', () => {
     });
   }
 
+  for (const [label, arch, nReal, nFake] of [
+    ['tiny', TINY_ARCHITECTURE, 4, 3],
+    ['tiny, no real rows', TINY_ARCHITECTURE, 0, 3],
+    ['paper', PAPER_ARCHITECTURE, 2, 2],
+  ] as const) {
+    it(`clipGenerated: ghost equals the per-row loop (${label})`, () => {
+      const d = createDiscriminator(arch, 21);
+      const batch = makeBatch(arch, nReal, nFake, 22);
+      const before = tf.memory().numTensors;
+      const opts = { clipNorm: 0.2, noiseMultiplier: 0.5, expectedBatchSize: 3, clipGenerated: true };
+      const ghost = dpGradientsGhost(d, arch, batch, opts, new Random(5));
+      const loop = dpGradientsLoop(d, arch, batch, opts, new Random(5));
+      const unclipped = dpGradientsGhost(d, arch, batch, { ...opts, clipGenerated: false }, new Random(5));
+      expect(relErr(ghost, loop)).toBeLessThan(1e-5);
+      // The option changes the update (the generated rows' norms exceed 0.2 here).
+      expect(relErr(ghost, unclipped)).toBeGreaterThan(1e-2);
+      // realNorms stay the real rows' only.
+      expect((ghost.realNorms as tf.Tensor1D).size).toBe(nReal);
+      dispose(ghost, loop, unclipped);
+      expect(tf.memory().numTensors).toBe(before);
+      disposeBatch(batch);
+      disposeParams(d);
+    });
+  }
+
+  it('clipGenerated bounds a generated row with a huge gradient by C; without it, it is unbounded', () => {
+    const arch = TINY_ARCHITECTURE;
+    const d = createDiscriminator(arch, 4);
+    const C = 0.05;
+    const B = 4;
+    const base = makeBatch(arch, 3, 2, 9);
+    const huge = tf.mul(tf.slice(base.x, [4, 0, 0, 0], [1, -1, -1, -1]), 1000);
+    const withHuge: DBatch = {
+      x: tf.concat([base.x, huge]) as tf.Tensor4D,
+      arms: tf.concat([base.arms, tf.slice(base.arms, [4], [1])]) as tf.Tensor1D,
+      nReal: 3,
+      masks: null,
+    };
+    const without: DBatch = { ...base, masks: null };
+    const contribution = (clipGenerated: boolean) => {
+      const opts = { clipNorm: C, noiseMultiplier: 0, expectedBatchSize: B, clipGenerated };
+      const a = dpGradientsGhost(d, arch, withHuge, opts, null);
+      const b = dpGradientsGhost(d, arch, without, opts, null);
+      const fb = flat(b);
+      const n = norm(flat(a).map((v, i) => v - fb[i]));
+      dispose(a, b);
+      return n;
+    };
+    // The huge row's own gradient, after / 2B: its contribution when nothing clips it.
+    expect(contribution(false)).toBeGreaterThan((1000 * C) / (2 * B));
+    const clipped = contribution(true);
+    expect(clipped).toBeLessThanOrEqual((C / (2 * B)) * (1 + 1e-4));
+    expect(clipped).toBeGreaterThan((C / (2 * B)) * (1 - 1e-3));
+    [huge, withHuge.x, withHuge.arms].forEach((t) => t.dispose());
+    disposeBatch(base);
+    disposeParams(d);
+  });
+
   it('with C = Infinity and sigma = 0 equals plain training', () => {
     const arch = TINY_ARCHITECTURE;
     const d = createDiscriminator(arch, 1);

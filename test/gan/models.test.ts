@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
 import {
   PAPER_ARCHITECTURE,
+  COMPACT_ARCHITECTURE,
   TINY_ARCHITECTURE,
+  namedArchitecture,
   countParams,
   createDiscriminator,
   createGenerator,
@@ -44,6 +46,31 @@ describe('models', () => {
     });
     disposeParams(g);
     disposeParams(d);
+  });
+
+  it('have a compact architecture: the paper generator, a small discriminator', () => {
+    const arch = namedArchitecture('compact');
+    expect(arch).toBe(COMPACT_ARCHITECTURE);
+    const g = createGenerator(arch, 1);
+    const d = createDiscriminator(arch, 1);
+    expect(countParams(g)).toBe(200 + 25856 + 98688 + 205056 + 4097);
+    // D: conv 3x3x1x8 (+8), conv 3x3x8x16 (+16), dense 2*6*16=192 -> 32, 32 -> 32, heads 1 and 2.
+    expect(countParams(d)).toBe(80 + 1168 + 6176 + 1056 + 33 + 66);
+    tf.tidy(() => {
+      const x = generate(g, arch, tf.randomUniform([2, 100], -1, 1) as tf.Tensor2D, tf.tensor1d([0, 1], 'int32'));
+      const out = discriminate(d, arch, x, null);
+      expect(out.logit.shape).toEqual([2]);
+      expect(out.armLogits.shape).toEqual([2, 2]);
+    });
+    disposeParams(g);
+    disposeParams(d);
+  });
+
+  it('are looked up by name, with the names in the error', () => {
+    expect(namedArchitecture('paper')).toBe(PAPER_ARCHITECTURE);
+    expect(namedArchitecture('tiny')).toBe(TINY_ARCHITECTURE);
+    expect(() => namedArchitecture('huge')).toThrow("unknown architecture 'huge': expected one of paper, compact, tiny");
+    expect(() => namedArchitecture('toString')).toThrow(/unknown architecture/);
   });
 
   it('initialize deterministically from the seed', () => {

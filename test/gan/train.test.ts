@@ -130,6 +130,34 @@ describe('trainGan', () => {
     expect(r.history[0].clippedFraction).toBeNull();
   });
 
+  it('takes Adam beta1 (stored in run.json, changes the training) and rejects one outside [0, 1)', async () => {
+    const a = await trainGan({ ...base(tempDir()), epochs: 1, beta1: 0.9 });
+    const b = await trainGan({ ...base(tempDir()), epochs: 1 });
+    expect(a.run.config.beta1).toBe(0.9);
+    expect(b.run.config.beta1).toBe(0.5);
+    expect(a.history[0].train.g.gen).not.toBe(b.history[0].train.g.gen);
+    for (const bad of [1, -0.1, Number.NaN]) {
+      await expect(trainGan({ ...base(tempDir()), beta1: bad })).rejects.toThrow(/beta1 must be in \[0, 1\)/);
+    }
+  });
+
+  it('clipGenerated: stored, changes training, checked on resume; runs from before it resume as false', async () => {
+    const a = await trainGan({ ...base(tempDir()), epochs: 1, clipGenerated: true, clipNorm: 0.01 });
+    const b = await trainGan({ ...base(tempDir()), epochs: 1, clipNorm: 0.01 });
+    expect(a.run.config.clipGenerated).toBe(true);
+    expect(b.run.config.clipGenerated).toBe(false);
+    expect(a.history[0].train.g.gen).not.toBe(b.history[0].train.g.gen);
+    await expect(trainGan({ ...base(a.out), epochs: 2, clipNorm: 0.01, resume: true })).rejects.toThrow(/clipGenerated was true, now false/);
+    // A run.json written before the setting existed.
+    const runFile = path.join(b.out, 'run.json');
+    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    delete old.config.clipGenerated;
+    fs.writeFileSync(runFile, JSON.stringify(old));
+    await expect(trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, clipGenerated: true, resume: true })).rejects.toThrow(/clipGenerated was false, now true/);
+    const resumed = await trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, resume: true });
+    expect(resumed.checkpoint).toMatchObject({ epoch: 2, finished: true });
+  });
+
   it('paper mode: batch 1, q = 1/N, N steps an epoch by default', async () => {
     const out = tempDir();
     const r = await trainGan({ ...base(out), mode: 'paper', batchSize: undefined, stepsPerEpoch: undefined, epochs: 1, train: fakeCohort(10, 3) });
