@@ -1,27 +1,12 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCohort } from '../../lib/data';
+import { sprintGan as cli } from '../cli';
 import { FIXTURES, tempDir } from './helpers';
 
-const run = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'sprint-gan.js');
 const tmp = tempDir('sprint-cli-');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, SPRINT_DATA_DIR: '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('sprint-gan synth / preprocess', () => {
   it('synth writes the two CSVs, byte-identical for a seed; preprocess writes the cohort', async () => {

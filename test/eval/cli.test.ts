@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sprintGan as cli } from '../cli';
 import { tempDir } from './cohorts';
 
-const run = promisify(execFile);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'sprint-gan.js');
 const BAD = path.join(__dirname, '..', 'data', 'fixtures', 'bad', 'not-numeric');
 const tmp = tempDir('sprint-evaluate-');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, SPRINT_DATA_DIR: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('sprint-gan evaluate', () => {
   const synthetic = path.join(tmp, 'synthetic');

@@ -1,26 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sprintGan } from '../cli';
 
-const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'bin/sprint-gan.js');
-
-function cli(args: string[]): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [bin, 'privacy', ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    const err = e as { status: number; stdout: string; stderr: string };
-    return { code: err.status, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = (args: string[]) => sprintGan(['privacy', ...args]);
 
 const PAPER = ['--q', String(1 / 6000), '--sigma', '1', '--steps', '3000000', '--delta', '1e-5'];
 const PAPER_ORDERS = Array.from({ length: 32 }, (_, i) => i + 2).join(',');
 
 describe('sprint-gan privacy', () => {
-  it('reproduces the paper: moments accountant (orders 2..33, classic) 1.8934, improved 1.5968, PLD 1.4659', () => {
-    const r = cli([...PAPER, '--orders', PAPER_ORDERS]);
+  it('reproduces the paper: moments accountant (orders 2..33, classic) 1.8934, improved 1.5968, PLD 1.4659', async () => {
+    const r = await cli([...PAPER, '--orders', PAPER_ORDERS]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/improved conversion: 1\.59676 +\(order 12\)/);
     expect(r.stdout).toMatch(/classic conversion: +1\.89342 +\(order 14\)/);
@@ -28,8 +16,8 @@ describe('sprint-gan privacy', () => {
     expect(r.stdout).toMatch(/^ {2}33 +2\.2586e\+7$/m);
   });
 
-  it('--json has the documented keys', () => {
-    const r = cli(['--q', '0.04', '--sigma', '1.5', '--steps', '2250', '--delta', '1e-5', '--json', '--no-pld']);
+  it('--json has the documented keys', async () => {
+    const r = await cli(['--q', '0.04', '--sigma', '1.5', '--steps', '2250', '--delta', '1e-5', '--json', '--no-pld']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j).sort()).toEqual(['delta', 'orders', 'pld', 'q', 'rdp', 'rdpClassic', 'rdpImproved', 'sigma', 'steps']);
@@ -40,20 +28,20 @@ describe('sprint-gan privacy', () => {
     expect(j.rdpClassic.epsilon).toBeGreaterThan(j.rdpImproved.epsilon);
   });
 
-  it('--target-epsilon prints the calibrated sigma (and JSON calibration block)', () => {
-    const r = cli(['--q', '0.01', '--steps', '1000', '--delta', '1e-5', '--target-epsilon', '2', '--no-pld', '--json']);
+  it('--target-epsilon prints the calibrated sigma (and JSON calibration block)', async () => {
+    const r = await cli(['--q', '0.01', '--steps', '1000', '--delta', '1e-5', '--target-epsilon', '2', '--no-pld', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.calibration.accountant).toBe('rdp');
     expect(j.calibration.epsilon).toBeLessThanOrEqual(2);
     expect(2 - j.calibration.epsilon).toBeLessThan(1e-3);
     expect(j.sigma).toBe(j.calibration.noiseMultiplier);
-    const t = cli(['--q', '0.01', '--steps', '1000', '--delta', '1e-5', '--target-epsilon', '2', '--no-pld']);
+    const t = await cli(['--q', '0.01', '--steps', '1000', '--delta', '1e-5', '--target-epsilon', '2', '--no-pld']);
     expect(t.stdout).toMatch(/^calibrated sigma: \d/m);
   });
 
-  it('--help documents the JSON keys', () => {
-    const r = cli(['--help']);
+  it('--help documents the JSON keys', async () => {
+    const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const k of ['rdpImproved', 'rdpClassic', 'pld', 'calibration', 'orders']) expect(r.stdout).toContain(k);
   });
@@ -66,8 +54,8 @@ describe('sprint-gan privacy', () => {
     [['--q', 'abc', '--sigma', '1', '--steps', '3', '--delta', '1e-5'], /Invalid q: "abc" \(expected a number\)/],
     [['--q', '0.1', '--steps', '3', '--delta', '1e-5'], /Invalid sigma: undefined \(missing\)/],
     [['--q', '0.1', '--sigma', '1', '--steps', '3', '--delta', '1e-5', '--bogus'], /Unknown option '--bogus'/],
-  ])('exits 2 with a clear message for %j', (args, message) => {
-    const r = cli(args as string[]);
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const r = await cli(args as string[]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
