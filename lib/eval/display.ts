@@ -125,8 +125,15 @@ function fidelityRows(entries: [string, TransferFidelity | FidelityReport][]): s
     rows.push([`mean ${m}: real`, ...entries.map(([, f]) => fmt(report(f).realMeans[i], 2))]);
     rows.push([`mean ${m}: synthetic`, ...entries.map(([, f]) => fmt(report(f).syntheticMeans[i], 2))]);
   });
+  MEASURES.forEach((m, i) => {
+    rows.push([`within-arm sd ${m}: real`, ...entries.map(([, f]) => fmt(report(f).realSpread[i], 2))]);
+    rows.push([`within-arm sd ${m}: synthetic`, ...entries.map(([, f]) => fmt(report(f).syntheticSpread[i], 2))]);
+  });
   rows.push(['Spearman of the 630 feature correlations', ...entries.map(([, f]) => fmt(report(f).correlationSpearman))]);
   if (entries.some(([, f]) => 'report' in f)) {
+    const sep = (f: TransferFidelity | FidelityReport, k: 'real' | 'synthetic'): string => ('report' in f ? fmt(f.armSeparability[k]) : 'n/a');
+    rows.push(['arm separability (forest, half/half): real', ...entries.map(([, f]) => sep(f, 'real'))]);
+    rows.push(['arm separability (forest, half/half): synthetic', ...entries.map(([, f]) => sep(f, 'synthetic'))]);
     const get = (f: TransferFidelity | FidelityReport, k: 'forestImportanceSpearman' | 'logisticCoefficientSpearman' | 'svmCoefficientSpearman'): string =>
       'report' in f ? fmt(f[k]) : 'n/a';
     rows.push(['Spearman of forest feature importances', ...entries.map(([, f]) => get(f, 'forestImportanceSpearman'))]);

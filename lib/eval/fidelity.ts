@@ -40,6 +40,41 @@ export function measureMeans(p: Pick<LabelledPatients, 'n' | 'x'>): number[] {
   return Array.from(sums, (s) => s / (p.n * N_VISITS));
 }
 
+/**
+ * Within-arm spread of each measure: the population standard deviation of
+ * every (arm, visit) feature over that arm's patients, averaged over the two
+ * arms and the 12 visits: [SBP, DBP, N_BPCLASSES] (in the units of x). A
+ * generator that collapses to a few trajectories per arm has a spread far
+ * below the real one even when its means match. Arms without patients are
+ * left out; NaN if both are empty.
+ */
+export function withinArmSpread(p: LabelledPatients): number[] {
+  checkPatients('withinArmSpread', p);
+  const total = new Float64Array(N_MEASURES);
+  let arms = 0;
+  for (let arm = 0; arm < 2; arm++) {
+    let count = 0;
+    const sum = new Float64Array(N_FEATURES);
+    for (let i = 0; i < p.n; i++) {
+      if (p.y[i] !== arm) continue;
+      count++;
+      for (let f = 0; f < N_FEATURES; f++) sum[f] += p.x[i * N_FEATURES + f];
+    }
+    if (count === 0) continue;
+    arms++;
+    const ss = new Float64Array(N_FEATURES);
+    for (let i = 0; i < p.n; i++) {
+      if (p.y[i] !== arm) continue;
+      for (let f = 0; f < N_FEATURES; f++) {
+        const d = p.x[i * N_FEATURES + f] - sum[f] / count;
+        ss[f] += d * d;
+      }
+    }
+    for (let f = 0; f < N_FEATURES; f++) total[Math.floor(f / N_VISITS)] += Math.sqrt(ss[f] / count);
+  }
+  return Array.from(total, (t) => (arms === 0 ? NaN : t / (arms * N_VISITS)));
+}
+
 /** Median of a list (mean of the two middle values for an even count, as numpy); NaN when empty. */
 export function median(values: ArrayLike<number>): number {
   const sorted = Float64Array.from(values).sort();
@@ -213,6 +248,9 @@ export interface FidelityReport {
   /** Per measure [SBP, DBP, N_BPCLASSES] means, in the units of x. */
   realMeans: number[];
   syntheticMeans: number[];
+  /** Per measure within-arm standard deviations ({@link withinArmSpread}). */
+  realSpread: number[];
+  syntheticSpread: number[];
   /** [arm][measure][visit] medians. */
   realMedians: number[][][];
   syntheticMedians: number[][][];
@@ -231,6 +269,8 @@ export function fidelityReport(real: LabelledPatients, synthetic: LabelledPatien
   return {
     realMeans: measureMeans(real),
     syntheticMeans: measureMeans(synthetic),
+    realSpread: withinArmSpread(real),
+    syntheticSpread: withinArmSpread(synthetic),
     realMedians: armVisitMedians(real),
     syntheticMedians: armVisitMedians(synthetic),
     realCorrelation,

@@ -36,6 +36,7 @@ export {
   fidelityReport,
   lowerTriangle,
   measureMeans,
+  withinArmSpread,
   median,
   pearson,
   spearman,
@@ -99,6 +100,7 @@ export {
   type ScoreRunOptions,
 } from './runs';
 export {
+  armSeparability,
   meanSd,
   repeatRows,
   transferCell,

@@ -10,6 +10,7 @@ import {
   median,
   pearson,
   spearman,
+  withinArmSpread,
 } from '../../lib/eval';
 import { Random } from '../../lib/random';
 
@@ -46,6 +47,46 @@ describe('means and medians', () => {
     expect(med[0][0]).toEqual(Array.from({ length: 12 }, (_, v) => 110 + v));
     expect(med[1][1]).toEqual(new Array(12).fill(72));
     expect(med[1][2]).toEqual(new Array(12).fill(2.5));
+  });
+});
+
+describe('within-arm spread', () => {
+  it('population sd of each (arm, visit) feature, averaged over arms and visits (by hand)', () => {
+    // Arm 0: SBP 100 and 110 at every visit (sd 5), DBP 60 and 60 (sd 0), classes 1 and 3 (sd 1).
+    // Arm 1: SBP 120, 120, 150 (sd sqrt(200)), DBP 70, 76, 70 (sd sqrt(8)), classes 2 (sd 0).
+    const rows = [
+      patient([100, 60, 1], [0, 0, 0]),
+      patient([110, 60, 3], [0, 0, 0]),
+      patient([120, 70, 2], [0, 0, 0]),
+      patient([120, 76, 2], [0, 0, 0]),
+      patient([150, 70, 2], [0, 0, 0]),
+    ];
+    const s = withinArmSpread({ n: 5, x: Float64Array.from(rows.flat()), y: Uint8Array.from([0, 0, 1, 1, 1]) });
+    expect(s[0]).toBeCloseTo((5 + Math.sqrt(200)) / 2, 12);
+    expect(s[1]).toBeCloseTo((0 + Math.sqrt(8)) / 2, 12);
+    expect(s[2]).toBeCloseTo(0.5, 12);
+  });
+
+  it('a slope over visits is not spread; scaling around the arm mean scales it; an empty arm is left out', () => {
+    // Every patient of arm 0 shares the trend 100 + 3v: only the offsets (0 and 8) spread: sd 4 at each visit.
+    const a = [patient([100, 60, 1], [3, 1, 0]), patient([108, 60, 1], [3, 1, 0])];
+    const one = withinArmSpread({ n: 2, x: Float64Array.from(a.flat()), y: Uint8Array.from([0, 0]) });
+    expect(one).toEqual([4, 0, 0]);
+    // A collapsed copy: every value pulled halfway to the arm mean halves the spread.
+    const rng = new Random(2);
+    const n = 40;
+    const y = Uint8Array.from({ length: n }, (_, i) => i % 2);
+    const x = Float64Array.from({ length: n * 36 }, (_, k) => 100 + 20 * rng.normal() + 30 * y[Math.floor(k / 36)]);
+    const means = new Float64Array(72);
+    for (let i = 0; i < n; i++) for (let f = 0; f < 36; f++) means[y[i] * 36 + f] += x[i * 36 + f] / (n / 2);
+    const half = Float64Array.from(x, (v, k) => {
+      const i = Math.floor(k / 36);
+      const mu = means[y[i] * 36 + (k % 36)];
+      return mu + (v - mu) / 2;
+    });
+    const full = withinArmSpread({ n, x, y });
+    const halved = withinArmSpread({ n, x: half, y });
+    for (let m = 0; m < 3; m++) expect(halved[m]).toBeCloseTo(full[m] / 2, 10);
   });
 });
 
@@ -97,6 +138,8 @@ describe('correlations', () => {
     const y = Uint8Array.from({ length: n }, (_, i) => i % 2);
     const report = fidelityReport({ n, x, y }, { n, x, y });
     expect(report.realMeans).toEqual(report.syntheticMeans);
+    expect(report.realSpread).toEqual(withinArmSpread({ n, x, y }));
+    expect(report.syntheticSpread).toEqual(report.realSpread);
     expect(report.realMedians.length).toBe(2);
     expect(report.realCorrelation.length).toBe(36 * 36);
     expect(report.correlationSpearman).toBeCloseTo(1, 14);

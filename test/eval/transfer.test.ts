@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cohort } from '../../lib/data/cohort';
 import { selectPatients } from '../../lib/data/preprocess';
 import {
+  armSeparability,
   CLASSIFIER_NAMES,
   fidelityHtml,
   meanSd,
@@ -11,6 +12,7 @@ import {
   transferTableHtml,
   transferTableText,
 } from '../../lib/eval';
+import { Random } from '../../lib/random';
 import { flipLabels, simulatedSplit } from './cohorts';
 
 describe('transfer table', () => {
@@ -72,12 +74,34 @@ describe('transfer table', () => {
     expect(same?.logisticCoefficientSpearman).toBeCloseTo(1, 12);
     expect(same?.report.syntheticMeans).toEqual(same?.report.realMeans);
     expect(table.fidelity.private?.report.correlationSpearman).toBeLessThan(1.0000001);
+    // Separability: the copy is as separable as the real patients (same pool), the noise labels are not.
+    expect(same?.armSeparability.synthetic).toBe(same?.armSeparability.real);
+    expect(same?.armSeparability.real).toBeGreaterThan(0.75);
+    expect(Math.abs((table.fidelity.private?.armSeparability.synthetic ?? 0) - 0.5)).toBeLessThan(0.12);
+    expect(fidelityHtml({ 'non-private': same! })).toContain('arm separability (forest, half/half): synthetic');
+    expect(fidelityHtml({ 'non-private': same! })).toContain('within-arm sd SBP: synthetic');
     expect(progress.length).toBeGreaterThanOrEqual(12);
     // Renderers.
     expect(transferTableHtml(table)).toMatch(/<th>Synthetic, private: mean ± sd<\/th>/);
     expect(transferTableText(table).split('\n')).toHaveLength(2 + CLASSIFIER_NAMES.length);
     expect(fidelityHtml({ 'non-private': same! })).toContain('Spearman of forest feature importances');
   }, 60_000);
+
+  it('armSeparability: 1 for arms far apart, chance for labels that carry nothing, deterministic, size-limited', () => {
+    const n = 400;
+    const y = Uint8Array.from({ length: n }, (_, i) => i % 2);
+    const rng = new Random(3);
+    const apart = { n, y, x: Float64Array.from({ length: n * 36 }, (_, k) => 120 + 5 * rng.normal() + 60 * y[Math.floor(k / 36)]) };
+    expect(armSeparability(apart, 1)).toBe(1);
+    const blind = { n, y, x: Float64Array.from({ length: n * 36 }, () => 120 + 5 * rng.normal()) };
+    const chance = armSeparability(blind, 1);
+    expect(Math.abs(chance - 0.5)).toBeLessThan(0.12);
+    expect(armSeparability(blind, 1)).toBe(chance);
+    // limit: only the first `limit` patients of the shuffle take part (half train, half test).
+    const limited = armSeparability(blind, 1, 9);
+    expect(limited * 5).toBeCloseTo(Math.round(limited * 5), 12);
+    expect(() => armSeparability({ n: 3, y: y.subarray(0, 3), x: blind.x.subarray(0, 108) }, 1)).toThrow(/at least 4/);
+  });
 
   it('rejects impossible sizes', async () => {
     await expect(transferTable({ realTrain: train, realTest: test, pooledSize: 100, subsetSize: 200 })).rejects.toThrow(/exceeds pooledSize/);
