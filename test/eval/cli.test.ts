@@ -33,6 +33,10 @@ describe('sprint-gan evaluate', () => {
     expect(out.fidelity.realCorrelation).toHaveLength(36 * 36);
     expect(out.fidelity.correlationSpearman).toBeGreaterThan(0.8);
     expect(out.fidelity.realMeans[0]).toBeGreaterThan(100); // mmHg, not normalized
+    expect(out.fidelity.realSpread[0]).toBeGreaterThan(5); // within-arm SBP sd in mmHg
+    // Two draws of the same simulator: both sets' arms are about equally separable.
+    expect(out.armSeparability.real).toBeGreaterThan(0.6);
+    expect(Math.abs(out.armSeparability.synthetic - out.armSeparability.real)).toBeLessThan(0.15);
   }, 60_000);
 
   it('tables; --test-split all tests on every real patient without a baseline', async () => {
@@ -42,6 +46,8 @@ describe('sprint-gan evaluate', () => {
     expect(r.stdout).toMatch(/Logistic regression\s+0\.\d{3}\s+\d+\/\d+\n/);
     expect(r.stdout).not.toMatch(/Random forest/);
     expect(r.stdout).toMatch(/Spearman of the 630 feature correlations\s+0\.\d{3}/);
+    expect(r.stdout).toMatch(/within-arm sd SBP: synthetic\s+\d+\.\d{2}/);
+    expect(r.stdout).toMatch(/Arm separability \(.*\): real 0\.\d{3}, synthetic 0\.\d{3}\./);
   }, 60_000);
 
   it("bad input: the loader's typed message and exit 1; bad options: exit 2", async () => {
