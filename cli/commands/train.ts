@@ -35,6 +35,9 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
                          generator with an 8,579-weight discriminator, which
                          carries ~15x less DP noise per unit of signal; tiny:
                          smoke tests only)
+  --embedding-init glorot|ones  initial arm embedding of the generator (default
+                         glorot, the paper's: its first patients all lie
+                         within ~1 mmHg; ones starts at a ~9 mmHg spread)
   --backend NAME         tensorflow-gpu, tensorflow, webgpu, wasm or cpu
                          (default: best available, webgpu only on a hardware
                          adapter; also SPRINT_BACKEND)
@@ -80,6 +83,7 @@ export const command: Command = {
         'train-size': { type: 'string' },
         'per-example': { type: 'string' },
         arch: { type: 'string' },
+        'embedding-init': { type: 'string' },
         backend: { type: 'string' },
         resume: { type: 'boolean' },
         force: { type: 'boolean' },
@@ -95,7 +99,9 @@ export const command: Command = {
     if (mode !== 'paper' && mode !== 'batched') throw new Error(`--mode: expected paper or batched, got '${values.mode}'`);
     const perExample = (values['per-example'] ?? 'ghost') as 'ghost' | 'loop';
     if (perExample !== 'ghost' && perExample !== 'loop') throw new Error(`--per-example: expected ghost or loop`);
-    const architecture = gan.namedArchitecture(values.arch ?? 'paper');
+    const embeddingInit = values['embedding-init'] ?? 'glorot';
+    if (embeddingInit !== 'glorot' && embeddingInit !== 'ones') throw new Error(`--embedding-init: expected glorot or ones, got '${embeddingInit}'`);
+    const architecture = { ...gan.namedArchitecture(values.arch ?? 'paper'), gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal' } as const;
     await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
     const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
     const result = await gan.trainGan({

@@ -47,6 +47,15 @@ export interface GanArchitecture {
   dDense: [number, number];
   dropout: number;
   leakyAlpha: number;
+  /**
+   * Initial values of the generator's arm embedding, which multiplies z:
+   * 'glorotNormal' (Keras's, the paper's) or 'ones'. With Glorot's small
+   * values every first patient is within ~1 mmHg of the others (the network
+   * is ReLU and bias-free at the start, so its output scales with the
+   * embedding); 'ones' starts the generator at a spread of ~9 mmHg, near the
+   * real ~14, instead of asking it to grow the spread from almost nothing.
+   */
+  gEmbeddingInit: 'glorotNormal' | 'ones';
 }
 
 /** The paper's architecture (dp_gan.py). */
@@ -67,6 +76,7 @@ export const PAPER_ARCHITECTURE: GanArchitecture = {
   dDense: [1024, 1024],
   dropout: 0.3,
   leakyAlpha: 0.2,
+  gEmbeddingInit: 'glorotNormal',
 };
 
 /**
@@ -113,6 +123,9 @@ export function namedArchitecture(name: string): GanArchitecture {
 
 export function resolveArchitecture(a?: Partial<GanArchitecture>): GanArchitecture {
   const arch = { ...PAPER_ARCHITECTURE, ...(a ?? {}) };
+  if (arch.gEmbeddingInit !== 'glorotNormal' && arch.gEmbeddingInit !== 'ones') {
+    throw new Error(`architecture: gEmbeddingInit must be 'glorotNormal' or 'ones', got '${arch.gEmbeddingInit}'`);
+  }
   const [r0, r1, r2] = arch.gReshape;
   if (r0 * r1 * r2 !== arch.gDense[1]) {
     throw new Error(`architecture: gReshape ${arch.gReshape} must hold gDense[1] = ${arch.gDense[1]} values`);
@@ -128,7 +141,7 @@ export function resolveArchitecture(a?: Partial<GanArchitecture>): GanArchitectu
 /** Named weights in a fixed order (the order of checkpoints and gradients). */
 export type Params = Map<string, tf.Variable>;
 
-type Init = 'glorotUniform' | 'glorotNormal' | 'zeros';
+type Init = 'glorotUniform' | 'glorotNormal' | 'zeros' | 'ones';
 
 interface WeightSpec {
   name: string;
@@ -158,7 +171,7 @@ export function generatorSpecs(arch: GanArchitecture): WeightSpec[] {
     {
       name: 'g_embedding/embeddings',
       shape: [arch.numClasses, arch.latentSize],
-      init: 'glorotNormal',
+      init: arch.gEmbeddingInit,
       fanIn: arch.numClasses,
       fanOut: arch.latentSize,
     },
@@ -209,6 +222,8 @@ function initValues(spec: WeightSpec, rng: Random): Float32Array {
       while (Math.abs(z) > 2) z = gaussian(rng);
       out[i] = z * sd;
     }
+  } else if (spec.init === 'ones') {
+    out.fill(1);
   }
   return out;
 }
@@ -228,7 +243,7 @@ function createParams(specs: WeightSpec[], seed: number, prefix: string): Params
 let uid = 0;
 
 export function createGenerator(arch: GanArchitecture, seed: number): Params {
-  return createParams(generatorSpecs(arch), seed, '');
+  return createParams(generatorSpecs(resolveArchitecture(arch)), seed, '');
 }
 
 export function createDiscriminator(arch: GanArchitecture, seed: number): Params {

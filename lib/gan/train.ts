@@ -382,7 +382,9 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   };
   if (resuming && existingRun) {
     for (const k of RESUME_KEYS) {
-      const before = existingRun.config[k] ?? ADDED_SETTINGS[k];
+      // Architectures stored before a field existed take that field's default.
+      const stored = existingRun.config[k] ?? ADDED_SETTINGS[k];
+      const before = k === 'architecture' ? resolveArchitecture(stored as GanArchitecture) : stored;
       if (JSON.stringify(before) !== JSON.stringify(cfg[k])) {
         throw new Error(
           `Cannot resume ${out}: ${k} was ${JSON.stringify(before)}, now ${JSON.stringify(cfg[k])}. ` +
@@ -496,6 +498,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
 
   log(
     `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
+      `lr ${cfg.learningRate}, ` +
       (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}${cfg.clipGenerated ? ' (generated rows too)' : ''}, delta ${cfg.delta}` : 'non-private') +
       `, backend ${run.backend}.`,
   );

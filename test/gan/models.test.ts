@@ -84,6 +84,39 @@ describe('models', () => {
     [a, b, c].forEach(disposeParams);
   });
 
+  it("gEmbeddingInit 'ones': the embedding starts at 1, every other weight as with Glorot; the output scales with it", () => {
+    const glorot = createGenerator(PAPER_ARCHITECTURE, 7);
+    const ones = createGenerator({ ...PAPER_ARCHITECTURE, gEmbeddingInit: 'ones' }, 7);
+    for (const [k, v] of ones) {
+      const values = Array.from(v.dataSync());
+      if (k === 'g_embedding/embeddings') {
+        expect(values).toEqual(new Array(2 * 100).fill(1));
+        const g = Array.from((glorot.get(k) as tf.Variable).dataSync());
+        // Keras glorot normal for [2, 100]: sd sqrt(2 / 102) = 0.14 (truncated at 2 sd).
+        const sd = Math.sqrt(g.reduce((a, x) => a + x * x, 0) / g.length);
+        expect(sd).toBeGreaterThan(0.1);
+        expect(sd).toBeLessThan(0.18);
+      } else {
+        expect(values).toEqual(Array.from((glorot.get(k) as tf.Variable).dataSync()));
+      }
+    }
+    // Zero biases and ReLU at the start: G(z) with embedding 3 is exactly 3 x G(z) with embedding 1.
+    const z = tf.randomUniform([16, 100], -1, 1, 'float32', 3) as tf.Tensor2D;
+    const arms = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 2), 'int32');
+    const one = generate(ones, PAPER_ARCHITECTURE, z, arms).dataSync();
+    (ones.get('g_embedding/embeddings') as tf.Variable).assign(tf.fill([2, 100], 3));
+    const three = generate(ones, PAPER_ARCHITECTURE, z, arms).dataSync();
+    let spread = 0;
+    for (let i = 0; i < one.length; i++) {
+      expect(three[i]).toBeCloseTo(3 * one[i], 5);
+      spread = Math.max(spread, Math.abs(one[i]));
+    }
+    expect(spread).toBeGreaterThan(0.01); // not a degenerate all-zero start
+    expect(() => createGenerator({ ...PAPER_ARCHITECTURE, gEmbeddingInit: 'he' as 'ones' }, 1)).toThrow(/gEmbeddingInit must be 'glorotNormal' or 'ones', got 'he'/);
+    [glorot, ones].forEach(disposeParams);
+    tf.dispose([z, arms]);
+  });
+
   it('draw dropout masks from the given stream (rate 0.3, scaled)', () => {
     const m1 = makeDropoutMasks(PAPER_ARCHITECTURE, 8, new Random(1).derive('step:3'));
     const m2 = makeDropoutMasks(PAPER_ARCHITECTURE, 8, new Random(1).derive('step:3'));

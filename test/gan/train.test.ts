@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
 import { RunExistsError, progressLine, trainGan, type EpochRecord, type TrainOptions } from '../../lib/gan/train';
+import { TINY_ARCHITECTURE } from '../../lib/gan/models';
 import { fakeAccountant, fakeCohort, tinyRun } from './fixtures';
 
 const dirs: string[] = [];
@@ -155,6 +156,20 @@ describe('trainGan', () => {
     fs.writeFileSync(runFile, JSON.stringify(old));
     await expect(trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, clipGenerated: true, resume: true })).rejects.toThrow(/clipGenerated was false, now true/);
     const resumed = await trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, resume: true });
+    expect(resumed.checkpoint).toMatchObject({ epoch: 2, finished: true });
+  });
+
+  it('an architecture stored before gEmbeddingInit existed resumes as Glorot; a different init is refused', async () => {
+    const a = await trainGan({ ...base(tempDir()), epochs: 1 });
+    expect(a.run.config.architecture.gEmbeddingInit).toBe('glorotNormal');
+    const runFile = path.join(a.out, 'run.json');
+    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    delete old.config.architecture.gEmbeddingInit;
+    fs.writeFileSync(runFile, JSON.stringify(old));
+    await expect(trainGan({ ...base(a.out), epochs: 2, architecture: { ...TINY_ARCHITECTURE, gEmbeddingInit: 'ones' }, resume: true })).rejects.toThrow(
+      /Cannot resume .*: architecture was/,
+    );
+    const resumed = await trainGan({ ...base(a.out), epochs: 2, resume: true });
     expect(resumed.checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
 
