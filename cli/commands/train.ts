@@ -19,6 +19,8 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
                          dominating D's update when real rows are clipped hard)
   --epochs N             epochs (default 500)
   --lr LR                Adam learning rate (default 2e-5)
+  --g-lr LR              the generator's own learning rate (default: --lr); a
+                         generator slower than the discriminator lets D keep up
   --beta1 B1             Adam's first-moment decay (default 0.5, the paper's)
   --batch-size B         expected real patients per step, mode batched (default 64)
   --out DIR              run folder (default runs/gan); --prefix DIR is an alias
@@ -70,6 +72,7 @@ export const command: Command = {
         'clip-generated': { type: 'boolean' },
         epochs: { type: 'string' },
         lr: { type: 'string' },
+        'g-lr': { type: 'string' },
         beta1: { type: 'string' },
         'batch-size': { type: 'string' },
         out: { type: 'string' },
@@ -114,6 +117,7 @@ export const command: Command = {
       batchSize: mode === 'batched' ? (num('batch-size', values['batch-size']) ?? 64) : num('batch-size', values['batch-size']),
       stepsPerEpoch: num('steps-per-epoch', values['steps-per-epoch']),
       learningRate: num('lr', values.lr),
+      generatorLearningRate: num('g-lr', values['g-lr']),
       beta1: num('beta1', values.beta1),
       noiseMultiplier: num('noise', values.noise),
       clipNorm: num('clip', values.clip),

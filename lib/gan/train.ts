@@ -78,6 +78,15 @@ export interface TrainConfig {
   /** Steps per epoch; default N (paper) or ceil(N / batchSize) (batched). */
   stepsPerEpoch: number;
   learningRate: number;
+  /**
+   * The generator's Adam learning rate; null: `learningRate` (the paper's
+   * single rate). Adam moves every generator weight by about the rate each
+   * step, so at equal rates the generator's outputs jump faster than a DP
+   * discriminator (which needs ~100 noisy steps to learn a fixed generator's
+   * patients apart from real ones) can follow; a slower generator (two
+   * time-scale updates) lets D keep up. Not private: only G's steps change.
+   */
+  generatorLearningRate: number | null;
   beta1: number;
   noiseMultiplier: number;
   clipNorm: number;
@@ -191,6 +200,7 @@ export const PAPER_DEFAULTS: Omit<TrainConfig, 'stepsPerEpoch' | 'architecture'>
   mode: 'paper',
   batchSize: 1,
   learningRate: 2e-5,
+  generatorLearningRate: null,
   beta1: 0.5,
   noiseMultiplier: 1.0,
   clipNorm: 1e-4,
@@ -225,6 +235,7 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
     batchSize,
     stepsPerEpoch: opts.stepsPerEpoch ?? Math.ceil(n / batchSize),
     learningRate: pick('learningRate'),
+    generatorLearningRate: opts.generatorLearningRate ?? null,
     beta1: pick('beta1'),
     noiseMultiplier: pick('noiseMultiplier'),
     clipNorm: pick('clipNorm'),
@@ -244,6 +255,9 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
   positiveInt(cfg.stepsPerEpoch, 'steps per epoch');
   if (cfg.batchSize > n) throw new Error(`batch size ${cfg.batchSize} exceeds the ${n} training patients`);
   if (!(cfg.learningRate > 0)) throw new Error(`learning rate must be > 0, got ${cfg.learningRate}`);
+  if (cfg.generatorLearningRate !== null && !(cfg.generatorLearningRate > 0 && Number.isFinite(cfg.generatorLearningRate))) {
+    throw new Error(`generator learning rate must be > 0, got ${cfg.generatorLearningRate}`);
+  }
   if (!(cfg.beta1 >= 0 && cfg.beta1 < 1)) throw new Error(`Adam beta1 must be in [0, 1), got ${cfg.beta1}`);
   if (!(cfg.noiseMultiplier >= 0)) throw new Error(`noise multiplier must be >= 0, got ${cfg.noiseMultiplier}`);
   if (!(cfg.clipNorm > 0)) throw new Error(`clip norm must be > 0 (Infinity: no clipping), got ${cfg.clipNorm}`);
@@ -277,6 +291,7 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'batchSize',
   'stepsPerEpoch',
   'learningRate',
+  'generatorLearningRate',
   'beta1',
   'noiseMultiplier',
   'clipNorm',
@@ -288,7 +303,7 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
 ];
 
 /** Settings added after run.json's first format, with the value that runs written before them trained with. */
-const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false };
+const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false, generatorLearningRate: null };
 
 function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w] = arch.patientShape;
@@ -402,7 +417,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   const d = createDiscriminator(arch, cfg.seed);
   const g = createGenerator(arch, cfg.seed + 1);
   const adamD = new Adam(d, { learningRate: cfg.learningRate, beta1: cfg.beta1 });
-  const adamG = new Adam(g, { learningRate: cfg.learningRate, beta1: cfg.beta1 });
+  const adamG = new Adam(g, { learningRate: cfg.generatorLearningRate ?? cfg.learningRate, beta1: cfg.beta1 });
   const run: RunInfo = {
     version: 1,
     config: cfg,
@@ -498,7 +513,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
 
   log(
     `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
-      `lr ${cfg.learningRate}, ` +
+      `lr ${cfg.learningRate}${cfg.generatorLearningRate !== null ? ` (generator ${cfg.generatorLearningRate})` : ''}, ` +
       (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}${cfg.clipGenerated ? ' (generated rows too)' : ''}, delta ${cfg.delta}` : 'non-private') +
       `, backend ${run.backend}.`,
   );

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
 import { RunExistsError, progressLine, trainGan, type EpochRecord, type TrainOptions } from '../../lib/gan/train';
-import { TINY_ARCHITECTURE } from '../../lib/gan/models';
+import { TINY_ARCHITECTURE, createDiscriminator, createGenerator, disposeParams, type Params } from '../../lib/gan/models';
+import { readTensorState } from '../../lib/gan/checkpoint';
 import { fakeAccountant, fakeCohort, tinyRun } from './fixtures';
 
 const dirs: string[] = [];
@@ -157,6 +158,38 @@ describe('trainGan', () => {
     await expect(trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, clipGenerated: true, resume: true })).rejects.toThrow(/clipGenerated was false, now true/);
     const resumed = await trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, resume: true });
     expect(resumed.checkpoint).toMatchObject({ epoch: 2, finished: true });
+  });
+
+  it("generatorLearningRate: the generator's own Adam rate, stored, validated, checked on resume; older runs resume as null", async () => {
+    const state = (dir: string, name: string) => Array.from(readTensorState<unknown>(path.join(dir, 'state', 'epoch-0001')).values.get(name)?.data ?? []);
+    const initial = (p: Params, name: string) => {
+      const v = Array.from((p.get(name) as tf.Variable).dataSync());
+      disposeParams(p);
+      return v;
+    };
+    const g0 = initial(createGenerator(TINY_ARCHITECTURE, 17 + 1), 'g_dense1/kernel');
+    const d0 = initial(createDiscriminator(TINY_ARCHITECTURE, 17), 'd_dense1/kernel');
+    const maxMove = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    // A vanishing generator rate: after an epoch G is where it started, while D learned as usual.
+    const frozen = await trainGan({ ...base(tempDir()), epochs: 1, generatorLearningRate: 1e-12 });
+    expect(maxMove(state(frozen.out, 'G:g_dense1/kernel'), g0)).toBeLessThan(1e-8);
+    expect(maxMove(state(frozen.out, 'D:d_dense1/kernel'), d0)).toBeGreaterThan(1e-4);
+    const same = await trainGan({ ...base(tempDir()), epochs: 1 });
+    expect(maxMove(state(same.out, 'G:g_dense1/kernel'), g0)).toBeGreaterThan(1e-4);
+    // null (the default) is exactly the shared rate.
+    const explicit = await trainGan({ ...base(tempDir()), epochs: 1, generatorLearningRate: 1e-3 });
+    expect(state(explicit.out, 'G:g_dense1/kernel')).toEqual(state(same.out, 'G:g_dense1/kernel'));
+    expect(frozen.run.config.generatorLearningRate).toBe(1e-12);
+    expect(same.run.config.generatorLearningRate).toBeNull();
+    for (const bad of [0, -1e-3, Number.NaN, Infinity]) {
+      await expect(trainGan({ ...base(tempDir()), generatorLearningRate: bad })).rejects.toThrow(/generator learning rate must be > 0/);
+    }
+    await expect(trainGan({ ...base(frozen.out), epochs: 2, resume: true })).rejects.toThrow(/generatorLearningRate was 1e-12, now null/);
+    const runFile = path.join(same.out, 'run.json');
+    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    delete old.config.generatorLearningRate;
+    fs.writeFileSync(runFile, JSON.stringify(old));
+    expect((await trainGan({ ...base(same.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
 
   it('an architecture stored before gEmbeddingInit existed resumes as Glorot; a different init is refused', async () => {
