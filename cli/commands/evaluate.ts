@@ -39,8 +39,8 @@ k-nearest neighbours; scikit-learn's defaults as in the paper) on the synthetic
 patients and reports its accuracy at predicting the treatment arm of real
 patients, with the fidelity statistics (means, within-arm spread, correlation
 structure, agreement of feature importances) and the arm separability of each
-set (a forest trained and tested within it). Both folders hold SPRINT-format baseline.csv and
-bp.csv (e.g. from 'sprint-gan sample' and the real release).
+set (a forest trained and tested within it). Both folders hold SPRINT-format
+baseline.csv and bp.csv (e.g. from 'sprint-gan sample' and the real release).
 
 Options:
   --synthetic DIR     synthetic patients (SPRINT format)
@@ -159,8 +159,9 @@ export const command: Command = {
         results[name] = { synthetic: correct / parts.test.n, correct, real: realAcc, weightSpearman: agreement };
       }
       const realAll = { n: real.n, x: realFeatures(real), y: real.y };
-      const fidelity = fidelityReport(realAll, { n: synthetic.n, x: sx, y: synthetic.y });
-      const separability = { real: armSeparability(realAll, seed), synthetic: armSeparability({ n: synthetic.n, x: sx, y: synthetic.y }, seed) };
+      const syntheticAll = { n: synthetic.n, x: sx, y: synthetic.y };
+      const fidelity = fidelityReport(realAll, syntheticAll);
+      const separability = { real: armSeparability(realAll, seed), synthetic: armSeparability(syntheticAll, seed) };
       const seconds = (Date.now() - t0) / 1000;
       if (json) {
         console.log(

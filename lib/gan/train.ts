@@ -235,7 +235,7 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
     batchSize,
     stepsPerEpoch: opts.stepsPerEpoch ?? Math.ceil(n / batchSize),
     learningRate: pick('learningRate'),
-    generatorLearningRate: opts.generatorLearningRate ?? null,
+    generatorLearningRate: pick('generatorLearningRate'),
     beta1: pick('beta1'),
     noiseMultiplier: pick('noiseMultiplier'),
     clipNorm: pick('clipNorm'),
