@@ -40,6 +40,10 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
   --embedding-init glorot|ones  initial arm embedding of the generator (default
                          glorot, the paper's: its first patients all lie
                          within ~1 mmHg; ones starts at a ~9 mmHg spread)
+  --scaling max|sprint   the space the GAN trains in (default max, the paper's
+                         raw / column maximum; sprint: (raw - center) / scale
+                         with fixed constants from the SPRINT publications, so
+                         real patients sit near 0 with spread near 1)
   --backend NAME         tensorflow-gpu, tensorflow, webgpu, wasm or cpu
                          (default: best available, webgpu only on a hardware
                          adapter; also SPRINT_BACKEND)
@@ -87,6 +91,7 @@ export const command: Command = {
         'per-example': { type: 'string' },
         arch: { type: 'string' },
         'embedding-init': { type: 'string' },
+        scaling: { type: 'string' },
         backend: { type: 'string' },
         resume: { type: 'boolean' },
         force: { type: 'boolean' },
@@ -104,6 +109,8 @@ export const command: Command = {
     if (perExample !== 'ghost' && perExample !== 'loop') throw new Error(`--per-example: expected ghost or loop`);
     const embeddingInit = values['embedding-init'] ?? 'glorot';
     if (embeddingInit !== 'glorot' && embeddingInit !== 'ones') throw new Error(`--embedding-init: expected glorot or ones, got '${embeddingInit}'`);
+    const scalingName = values.scaling ?? 'max';
+    if (scalingName !== 'max' && scalingName !== 'sprint') throw new Error(`--scaling: expected max or sprint, got '${scalingName}'`);
     const architecture = { ...gan.namedArchitecture(values.arch ?? 'paper'), gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal' } as const;
     await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
     const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
@@ -127,6 +134,7 @@ export const command: Command = {
       seed: num('seed', values.seed),
       perExample,
       architecture,
+      scaling: gan.SCALINGS[scalingName],
       resume: values.resume,
       force: values.force,
       onProgress: values.quiet ? undefined : gan.progressBar(process.stderr),

@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type GanArchitecture, type Params, generatorSpecs, resolveArchitecture } from './models';
 import { tmpName, writeFileAtomic } from '../fs';
+import type { DataScaling } from './scaling';
 
 /**
  * Writes a folder atomically: `fill` writes into a temp folder, which then
@@ -111,6 +112,12 @@ export interface GeneratorMetadata {
   epoch: number;
   /** Per-measure maxima to map generated values back to raw units (SBP, DBP, N_BPCLASSES). */
   maxima: [number, number, number];
+  /**
+   * The space the generator's output is in (lib/gan/scaling.ts): null or
+   * absent = the cohort's [0, 1] values (raw = output x maxima); else raw =
+   * output x scale + center per measure.
+   */
+  scaling?: DataScaling | null;
   seed: number;
   [key: string]: unknown;
 }
@@ -220,6 +227,6 @@ export function loadGenerator(dir: string): { params: Params; meta: GeneratorMet
     t.dispose();
   }
   for (const [name, t] of Object.entries(named)) if (!params.has(name)) t.dispose();
-  return { params, meta: { ...meta, architecture: arch } };
+  return { params, meta: { ...meta, architecture: arch, scaling: meta.scaling ?? null } };
 }
 let loadUid = 0;

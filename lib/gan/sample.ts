@@ -11,6 +11,7 @@ import type { Cohort } from '../data/cohort';
 import { MEASURES, VISITS } from '../data/cohort';
 import { type GanArchitecture, type Params, generate } from './models';
 import { fillUniform } from './noise';
+import { type DataScaling, fromGanSpace } from './scaling';
 import { epochDirName, loadGenerator } from './checkpoint';
 import { writeFileAtomic } from '../fs';
 import { readSync } from './backend';
@@ -21,6 +22,8 @@ export interface SampleOptions {
   seed?: number;
   /** Per-measure maxima (SBP, DBP, N_BPCLASSES) of the training data, stored in the cohort. */
   maxima: [number, number, number];
+  /** The space the generator was trained in (its metadata's `scaling`; default null, the cohort's own). */
+  scaling?: DataScaling | null;
   /** Arms: drawn uniformly (default, as the original) or an exact 50/50 split. */
   arms?: 'random' | 'balanced';
   /** Patients per generator call (default 1000). */
@@ -85,6 +88,7 @@ export function sampleCohort(g: Params, arch: GanArchitecture, n: number, opts: 
     x = new Float32Array(n * per);
     rows(x, 0, n);
   }
+  fromGanSpace(x, opts.maxima, opts.scaling ?? null, per);
   const first = opts.firstId ?? 1;
   const maskIds = Array.from({ length: n }, (_, i) => `S${String(first + i).padStart(5, '0')}`);
   return { n, x, y, maskIds, maxima: [...opts.maxima] as [number, number, number] };
@@ -95,7 +99,7 @@ export function sampleFromRun(runDir: string, n: number, opts: { epoch?: number;
   const epoch = opts.epoch ?? latestEpoch(runDir);
   const { params, meta } = loadGenerator(path.join(runDir, 'generator', epochDirName(epoch)));
   try {
-    return sampleCohort(params, meta.architecture, n, { seed: opts.seed, maxima: meta.maxima, arms: opts.arms });
+    return sampleCohort(params, meta.architecture, n, { seed: opts.seed, maxima: meta.maxima, scaling: meta.scaling, arms: opts.arms });
   } finally {
     for (const v of params.values()) v.dispose();
   }

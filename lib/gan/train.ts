@@ -55,6 +55,7 @@ import {
 import type { PerExampleMethod } from './dpsgd';
 import { STEP_STATS, type StepContext, armsTensor, ganStep, uniformTensor } from './step';
 import { NoiseWorker, noiseWorkerWanted } from './noise-pool';
+import { type DataScaling, toGanSpace, validateScaling } from './scaling';
 import {
   epochDirName,
   readTensorState,
@@ -98,6 +99,12 @@ export interface TrainConfig {
   seed: number;
   architecture: GanArchitecture;
   perExample: PerExampleMethod;
+  /**
+   * The space the GAN trains in (lib/gan/scaling.ts): null = the cohort's
+   * [0, 1] values (the paper's); else (raw - center) / scale per measure with
+   * fixed, data-independent constants such as SPRINT_SCALING.
+   */
+  scaling: DataScaling | null;
   /** At most this many holdout patients in the per-epoch evaluation. */
   evalSize: number;
 }
@@ -209,6 +216,7 @@ export const PAPER_DEFAULTS: Omit<TrainConfig, 'stepsPerEpoch' | 'architecture'>
   targetEpsilon: null,
   seed: 0,
   perExample: 'ghost',
+  scaling: null,
   evalSize: 1000,
 };
 
@@ -245,6 +253,7 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
     seed: pick('seed'),
     architecture: resolveArchitecture(opts.architecture),
     perExample: pick('perExample'),
+    scaling: pick('scaling'),
     evalSize: pick('evalSize'),
   };
   const positiveInt = (v: number, name: string) => {
@@ -264,6 +273,7 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
   if (cfg.noiseMultiplier > 0 && !Number.isFinite(cfg.clipNorm)) throw new Error('noise needs a finite clip norm');
   if (!(cfg.delta > 0 && cfg.delta < 1)) throw new Error(`delta must be in (0, 1), got ${cfg.delta}`);
   if (!Number.isInteger(cfg.seed)) throw new Error(`seed must be an integer, got ${cfg.seed}`);
+  validateScaling(cfg.scaling);
   return cfg;
 }
 
@@ -298,12 +308,13 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'clipGenerated',
   'seed',
   'architecture',
+  'scaling',
   'perExample',
   'evalSize',
 ];
 
 /** Settings added after run.json's first format, with the value that runs written before them trained with. */
-const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false, generatorLearningRate: null };
+const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false, generatorLearningRate: null, scaling: null };
 
 function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w] = arch.patientShape;
@@ -488,7 +499,9 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
     log(`Resuming ${out}: no complete epoch yet, starting from the beginning.`);
   }
 
-  const data = cohortTensor(opts.train, arch);
+  // The GAN sees its own space; run.json and the generators keep the cohort's maxima and the scaling.
+  const data = cohortTensor(toGanSpace(opts.train, cfg.scaling), arch);
+  const holdoutSet = opts.holdout && opts.holdout.n > 0 ? toGanSpace(opts.holdout, cfg.scaling) : null;
   const root = new Random(cfg.seed);
   const B = cfg.batchSize;
   const spe = cfg.stepsPerEpoch;
@@ -514,6 +527,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   log(
     `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
       `lr ${cfg.learningRate}${cfg.generatorLearningRate !== null ? ` (generator ${cfg.generatorLearningRate})` : ''}, ` +
+      (cfg.scaling ? `data scaled (raw - ${cfg.scaling.center.join('/')}) / ${cfg.scaling.scale.join('/')}, ` : '') +
       (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}${cfg.clipGenerated ? ' (generated rows too)' : ''}, delta ${cfg.delta}` : 'non-private') +
       `, backend ${run.backend}.`,
   );
@@ -564,10 +578,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
       const [dGen, dAux, gGen, gAux, clipped] = await sums.data();
       sums.dispose();
       // ---- End of epoch: evaluate, account, checkpoint.
-      const holdout =
-        opts.holdout && opts.holdout.n > 0
-          ? await evaluateLosses(g, d, arch, opts.holdout, cfg.evalSize, root.derive(`eval:${epoch}`))
-          : null;
+      const holdout = holdoutSet ? await evaluateLosses(g, d, arch, holdoutSet, cfg.evalSize, root.derive(`eval:${epoch}`)) : null;
       const steps = epoch * spe;
       let epsilon: number | null = null;
       let deltaAtEpsilon: { epsilon: number; delta: number }[] | null = null;
@@ -594,6 +605,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
         architecture: arch,
         epoch,
         maxima: opts.train.maxima,
+        scaling: cfg.scaling,
         seed: cfg.seed,
         epsilon,
         delta: cfg.delta,

@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend, TINY_ARCHITECTURE, trainGan } from '../../lib/gan/index';
+import { selectBackend, SPRINT_SCALING, TINY_ARCHITECTURE, createDiscriminator, discriminate, disposeParams, toGanSpace, trainGan } from '../../lib/gan/index';
+import { readTensorState } from '../../lib/gan/checkpoint';
 import { loadDiscriminatorScorer, runMembershipAudit, membershipSplit, ATTACKS } from '../../lib/privacy/audit/index';
 import { fakeAccountant, fakeCohort } from '../gan/fixtures';
 
@@ -52,6 +53,43 @@ describe('loadDiscriminatorScorer', () => {
     expect(rows[0].auc).toBeGreaterThanOrEqual(0);
     scorer.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("scores in the run's data scaling (the space D was trained in)", async () => {
+    const pool = fakeCohort(40, 5);
+    const split = membershipSplit(pool, { seed: 3 });
+    const out = path.join(dir, 'scaled');
+    await trainGan({
+      out,
+      train: split.members,
+      epochs: 1,
+      mode: 'batched',
+      batchSize: 5,
+      stepsPerEpoch: 2,
+      noiseMultiplier: 0,
+      clipNorm: Infinity,
+      learningRate: 1e-3,
+      architecture: TINY_ARCHITECTURE,
+      scaling: SPRINT_SCALING,
+      accountant: fakeAccountant,
+      seed: 7,
+      log: () => {},
+    });
+    const scorer = loadDiscriminatorScorer(out);
+    const got = Array.from(scorer.scoreFn(split.nonMembers));
+    scorer.dispose();
+    // D from the saved state, applied by hand to the patients in the GAN's space and as they are.
+    const state = readTensorState(path.join(out, 'state', 'epoch-0001'));
+    const d = createDiscriminator(TINY_ARCHITECTURE, 0);
+    for (const [name, v] of d) v.assign(tf.tensor((state.values.get(`D:${name}`) as { data: Float32Array }).data, v.shape));
+    const n = split.nonMembers.n;
+    const logits = (x: Float32Array) =>
+      tf.tidy(() => Array.from(discriminate(d, TINY_ARCHITECTURE, tf.tensor4d(x, [n, 3, 12, 1]), null).logit.dataSync()));
+    const inSpace = logits(toGanSpace(split.nonMembers, SPRINT_SCALING).x);
+    const asIs = logits(split.nonMembers.x);
+    for (let i = 0; i < n; i++) expect(got[i]).toBeCloseTo(inSpace[i], 5);
+    expect(Math.max(...asIs.map((v, i) => Math.abs(v - got[i])))).toBeGreaterThan(1e-3);
+    disposeParams(d);
   });
 
   it('explains what is missing', () => {

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as gan from '../../gan/index';
-import type { GanArchitecture } from '../../gan/index';
+import type { DataScaling, GanArchitecture } from '../../gan/index';
 import * as ckpt from '../../gan/checkpoint';
 import type { PatientRows, ScoreFn } from './attacks';
 
@@ -33,7 +33,12 @@ export interface DiscriminatorScorer {
 export function loadDiscriminatorScorer(runDir: string): DiscriminatorScorer {
   const runFile = path.join(runDir, 'run.json');
   if (!fs.existsSync(runFile)) throw new Error(`${runDir}: no run.json, not a lib/gan run folder`);
-  const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { config: { architecture: GanArchitecture; seed: number } };
+  const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as {
+    config: { architecture: GanArchitecture; seed: number; scaling?: DataScaling | null };
+    data: { maxima: [number, number, number] };
+  };
+  // Patients come as the cohort's x = raw / maxima; D was trained in the run's space.
+  const scaling = run.config.scaling ?? null;
   const epoch = gan.latestEpoch(runDir);
   const stateDir = path.join(runDir, 'state', gan.epochDirName(epoch));
   if (!fs.existsSync(stateDir)) throw new Error(`${runDir}: no training state for epoch ${epoch} (${stateDir}); the discriminator is kept only in the latest state`);
@@ -59,7 +64,9 @@ export function loadDiscriminatorScorer(runDir: string): DiscriminatorScorer {
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
       const vals = tf.tidy(() => {
-        const x = tf.tensor4d(Float32Array.from({ length: m * h * w }, (_, k) => patients.x[start * h * w + k]), [m, h, w, 1]);
+        const rows = Float32Array.from({ length: m * h * w }, (_, k) => patients.x[start * h * w + k]);
+        const inSpace = gan.toGanSpace({ n: m, x: rows, y: new Uint8Array(m), maskIds: [], maxima: run.data.maxima }, scaling).x;
+        const x = tf.tensor4d(inSpace, [m, h, w, 1]);
         return gan.readSync(gan.discriminate(d, arch, x, null).logit, 'the discriminator attack');
       });
       out.set(vals, start);

@@ -1,0 +1,88 @@
+/**
+ * The space the GAN trains in.
+ *
+ * lib/data's cohorts hold x = raw / maximum per measure (the original's
+ * normalization, values in [0, 1]). The paper's GAN trains on those values
+ * directly. There the real patients' spread is tiny: SBP varies by ~14 mmHg
+ * within an arm, 0.06 on a 0-to-233 scale, and the arms differ by 0.07. A
+ * discriminator needs large weights to see such differences, which take many
+ * DP steps to grow while noise of a fixed size is added to every weight; and
+ * a generator that starts near 0 must first find the level of every visit.
+ * Measured (README, "A private cohort in batched mode"): private batched runs on the [0, 1]
+ * scale drift by tens of mmHg per visit from epoch to epoch.
+ *
+ * A {@link DataScaling} trains instead on (raw - center) / scale per measure,
+ * with constants fixed in advance, not computed from the training data: the
+ * real patients then have levels near 0 and spread near 1, and the generator
+ * starts at a plausible level. Being data-independent, the constants cost no
+ * privacy, and generated values map back to raw units without the data's
+ * maxima (raw = value x scale + center).
+ */
+import type { Cohort } from '../data/cohort';
+
+/** Per-measure (SBP, DBP, N_BPCLASSES) center and scale, in raw units. */
+export interface DataScaling {
+  center: [number, number, number];
+  scale: [number, number, number];
+}
+
+/**
+ * Constants from the SPRINT publications (shared/SPRINT_FACTS.md, NEJM 2015):
+ * SBP about 121-136 mmHg after randomization by arm, sd 14-15; DBP 68-76
+ * mmHg; 1.8-2.8 medication classes by arm. Rounded: they only need to put
+ * the data near 0 with spread near 1.
+ */
+export const SPRINT_SCALING: DataScaling = { center: [130, 72, 2.2], scale: [15, 12, 1.2] };
+
+/** The named scalings (`sprint-gan train --scaling NAME`); `max` = null = the paper's [0, 1] values. */
+export const SCALINGS = { max: null, sprint: SPRINT_SCALING } as const;
+
+/** Throws unless `s` is null or three finite centers and three positive finite scales. */
+export function validateScaling(s: DataScaling | null): void {
+  if (s === null) return;
+  const ok = (a: unknown, positive: boolean) =>
+    Array.isArray(a) && a.length === 3 && a.every((v) => typeof v === 'number' && Number.isFinite(v) && (!positive || v > 0));
+  if (!ok(s.center, false) || !ok(s.scale, true)) {
+    throw new Error(`data scaling needs three finite centers and three positive scales (SBP, DBP, N_BPCLASSES), got ${JSON.stringify(s)}`);
+  }
+}
+
+/** A copy of the cohort with x in the GAN's space: (x * maxima - center) / scale. Null scaling: the cohort itself. */
+export function toGanSpace(c: Cohort, s: DataScaling | null): Cohort {
+  if (s === null) return c;
+  validateScaling(s);
+  const nm = 3;
+  const per = c.x.length / c.n;
+  const nv = per / nm;
+  const x = new Float32Array(c.x.length);
+  for (let i = 0; i < c.n; i++) {
+    for (let m = 0; m < nm; m++) {
+      const a = c.maxima[m] / s.scale[m];
+      const b = s.center[m] / s.scale[m];
+      for (let v = 0; v < nv; v++) {
+        const k = i * per + m * nv + v;
+        x[k] = c.x[k] * a - b;
+      }
+    }
+  }
+  return { ...c, x };
+}
+
+/**
+ * Generated values (patient-major, [measure][visit] per patient) from the
+ * GAN's space back to the cohort's x = raw / maxima, in place. Null scaling:
+ * unchanged.
+ */
+export function fromGanSpace(x: Float32Array, maxima: ArrayLike<number>, s: DataScaling | null, valuesPerPatient: number): Float32Array {
+  if (s === null) return x;
+  const nm = 3;
+  const nv = valuesPerPatient / nm;
+  for (let start = 0; start < x.length; start += valuesPerPatient) {
+    for (let m = 0; m < nm; m++) {
+      const a = s.scale[m] / maxima[m];
+      const b = s.center[m] / maxima[m];
+      for (let v = 0; v < nv; v++) x[start + m * nv + v] = x[start + m * nv + v] * a + b;
+    }
+  }
+  return x;
+}
