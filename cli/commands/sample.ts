@@ -12,7 +12,8 @@ const help = `Usage: sprint-gan sample --run DIR --n N --out DIR [options]
 Generates N synthetic patients from a generator checkpoint of a training run
 and writes them as a SPRINT-format folder: baseline.csv (MASKID, INTENSIVE) and
 bp.csv (MASKID, VISITCODE, SBP, DBP, N_BPCLASSES for the 12 visits RZ..27M),
-values mapped back to mmHg with the training cohort's maxima.
+values mapped back to mmHg with the training cohort's maxima (and the run's
+--scaling, if it trained with one).
 
 Options:
   --run DIR         run folder written by 'sprint-gan train'

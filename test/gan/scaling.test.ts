@@ -33,8 +33,7 @@ beforeAll(async () => {
 });
 
 /** One patient whose every visit has the given raw values, in a cohort with maxima [200, 120, 6]. */
-function onePatient(sbp: number, dbp: number, classes: number): Cohort {
-  const maxima: [number, number, number] = [200, 120, 6];
+function onePatient(sbp: number, dbp: number, classes: number, maxima: [number, number, number] = [200, 120, 6]): Cohort {
   const x = new Float32Array(36);
   [sbp, dbp, classes].forEach((raw, m) => x.fill(raw / maxima[m], m * 12, m * 12 + 12));
   return { n: 1, x, y: Uint8Array.of(1), maskIds: ['S00001'], maxima };
@@ -51,6 +50,15 @@ describe('data scaling', () => {
     for (const v of centered.x) expect(Math.abs(v)).toBeLessThan(1e-5);
     // A real-looking intensive-arm SBP of 115 mmHg is -1 (it was 0.575 on the [0, 1] scale).
     expect(toGanSpace(onePatient(115, 72, 2.2), SPRINT_SCALING).x[0]).toBeCloseTo(-1, 5);
+  });
+
+  it('the GAN space does not depend on the maxima (they cancel out of a scaled run)', () => {
+    const a = toGanSpace(onePatient(137, 81, 3, [200, 120, 6]), SPRINT_SCALING).x;
+    const b = toGanSpace(onePatient(137, 81, 3, [250, 150, 10]), SPRINT_SCALING).x;
+    for (let k = 0; k < 36; k++) expect(a[k]).toBeCloseTo(b[k], 5);
+    expect(a[0]).toBeCloseTo(7 / 15, 5);
+    expect(a[12]).toBeCloseTo(9 / 12, 5);
+    expect(a[24]).toBeCloseTo(0.8 / 1.2, 5);
   });
 
   it('fromGanSpace inverts toGanSpace; null scaling changes nothing', () => {
