@@ -44,6 +44,11 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
                          raw / column maximum; sprint: (raw - center) / scale
                          with fixed constants from the SPRINT publications, so
                          real patients sit near 0 with spread near 1)
+  --diversity W          weight of the generator's diversity term (default 0,
+                         the paper's loss): pairs of generated patients of one
+                         arm are rewarded for differing, against mode collapse
+  --diversity-cap T      the term's cap (default 1.5; real same-arm pairs: 1.63
+                         with --scaling sprint, 0.18 with max)
   --backend NAME         tensorflow-gpu, tensorflow, webgpu, wasm or cpu
                          (default: best available, webgpu only on a hardware
                          adapter; also SPRINT_BACKEND)
@@ -92,6 +97,8 @@ export const command: Command = {
         arch: { type: 'string' },
         'embedding-init': { type: 'string' },
         scaling: { type: 'string' },
+        diversity: { type: 'string' },
+        'diversity-cap': { type: 'string' },
         backend: { type: 'string' },
         resume: { type: 'boolean' },
         force: { type: 'boolean' },
@@ -135,6 +142,8 @@ export const command: Command = {
       perExample,
       architecture,
       scaling: gan.SCALINGS[scalingName],
+      diversityWeight: num('diversity', values.diversity),
+      diversityCap: num('diversity-cap', values['diversity-cap']),
       resume: values.resume,
       force: values.force,
       onProgress: values.quiet ? undefined : gan.progressBar(process.stderr),

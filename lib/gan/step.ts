@@ -6,7 +6,9 @@
  *    patients from uniform z and random arms; one DP-SGD update on the real
  *    rows (clipped, noised) plus the generated rows (not private); Adam.
  * 2. Generator: 2B fresh noise vectors through G and the frozen D (dropout
- *    active), targets all "real" plus the arm head; Adam on G only.
+ *    active), targets all "real" plus the arm head; Adam on G only. With
+ *    {@link DiversityOptions}, the 2B rows form B pairs of the same arm and
+ *    the loss rewards pairs that differ ({@link diversityTerm}).
  *
  * Every random draw comes from `sr` (the step's stream) through the named
  * sub-streams 'sample', 'zD', 'armsD', 'maskD', 'noise', 'zG', 'armsG', 'maskG'.
@@ -36,6 +38,8 @@ export interface StepContext {
   /** Non-private: plain gradients (C = Infinity, sigma = 0). */
   plain: boolean;
   perExample: PerExampleMethod;
+  /** The generator's diversity term (absent or weight 0: the paper's loss, the same random draws). */
+  diversity?: DiversityOptions;
   /** Replaces Poisson sampling (benchmarks: a fixed number of real rows). */
   realIndices?: (sr: Random) => Int32Array;
   /** Draws the DP noise on another core while the step runs (same numbers). */
@@ -63,6 +67,45 @@ export function uniformTensor(rows: number, cols: number, rng: Random): tf.Tenso
 
 export function armsTensor(n: number, rng: Random, numClasses: number): tf.Tensor1D {
   return tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(0, numClasses)), 'int32');
+}
+
+/** 2P arms for the diversity term's pairs: P random arms, then the same P again (row i and P + i share an arm). */
+export function pairedArmsTensor(pairs: number, rng: Random, numClasses: number): tf.Tensor1D {
+  const a = Int32Array.from({ length: pairs }, () => rng.int(0, numClasses));
+  const both = new Int32Array(2 * pairs);
+  both.set(a);
+  both.set(a, pairs);
+  return tf.tensor1d(both, 'int32');
+}
+
+/**
+ * A diversity-sensitive generator loss (DSGAN, Yang et al. 2019; the mode
+ * seeking loss of Mao et al. 2019 is a close relative): the generator loses
+ * `weight` x {@link diversityTerm} of its paired rows. It counters mode
+ * collapse: a generator that maps every z of an arm to one patient scores
+ * 0. The cap stops it from rewarding spread beyond what real patients have;
+ * it is in the units of the GAN's space per unit of latent distance (same-arm
+ * pairs of real patients in SPRINT_SCALING's space: ~1.6 per 2/3, the mean
+ * latent distance of uniform z). Only the generator and its own noise are
+ * involved, so it costs no privacy.
+ */
+export interface DiversityOptions {
+  weight: number;
+  cap: number;
+}
+
+/**
+ * Rows i and P + i of `x` [2P, ...] (generated from `z` [2P, L]) form pair i:
+ * the mean over pairs of min(cap, mean |x_i - x_P+i| / mean |z_i - z_P+i|).
+ */
+export function diversityTerm(x: tf.Tensor4D, z: tf.Tensor2D, cap: number): tf.Scalar {
+  return tf.tidy(() => {
+    const p = x.shape[0] / 2;
+    if (!Number.isInteger(p) || z.shape[0] !== 2 * p) throw new Error(`diversityTerm: needs an even number of rows, the same in x and z (${x.shape[0]}, ${z.shape[0]})`);
+    const dx = tf.mean(tf.abs(tf.sub(tf.slice(x, [0, 0, 0, 0], [p, -1, -1, -1]), tf.slice(x, [p, 0, 0, 0], [p, -1, -1, -1]))), [1, 2, 3]);
+    const dz = tf.mean(tf.abs(tf.sub(tf.slice(z, [0, 0], [p, -1]), tf.slice(z, [p, 0], [p, -1]))), 1);
+    return tf.mean(tf.minimum(cap, tf.div(dx, dz))) as tf.Scalar;
+  });
 }
 
 /** Runs one step with the step's random stream `sr`; updates the weights and both Adam states. */
@@ -106,17 +149,21 @@ export function ganStep(ctx: StepContext, sr: Random): StepResult {
   batch.arms.dispose();
   // ---- Generator (2B noise vectors through the frozen D).
   const zG = uniformTensor(2 * B, arch.latentSize, sr.derive('zG'));
-  const armsG = armsTensor(2 * B, sr.derive('armsG'), arch.numClasses);
+  const diversity = ctx.diversity && ctx.diversity.weight > 0 ? ctx.diversity : null;
+  // With the diversity term, rows i and B + i share an arm (the pair differs only in z).
+  const armsG = diversity ? pairedArmsTensor(B, sr.derive('armsG'), arch.numClasses) : armsTensor(2 * B, sr.derive('armsG'), arch.numClasses);
   const masksG = makeDropoutMasks(arch, 2 * B, sr.derive('maskG'));
   const ones = tf.ones([2 * B]) as tf.Tensor1D;
   let gGen: tf.Scalar | undefined;
   let gAux: tf.Scalar | undefined;
   const gVars = [...g.values()];
   const { value, grads } = tf.variableGrads(() => {
-    const l = perExampleLosses(discriminate(d, arch, generate(g, arch, zG, armsG), masksG), ones, armsG, arch.numClasses);
+    const fake = generate(g, arch, zG, armsG);
+    const l = perExampleLosses(discriminate(d, arch, fake, masksG), ones, armsG, arch.numClasses);
     gGen = tf.keep(tf.mean(l.gen) as tf.Scalar);
     gAux = tf.keep(tf.mean(l.aux) as tf.Scalar);
-    return tf.add(tf.mean(l.gen), tf.mean(l.aux)) as tf.Scalar;
+    const loss = tf.add(tf.mean(l.gen), tf.mean(l.aux)) as tf.Scalar;
+    return diversity ? (tf.sub(loss, tf.mul(diversity.weight, diversityTerm(fake, zG, diversity.cap))) as tf.Scalar) : loss;
   }, gVars);
   value.dispose();
   const gGrads = new Map<string, tf.Tensor>();

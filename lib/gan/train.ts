@@ -105,6 +105,14 @@ export interface TrainConfig {
    * fixed, data-independent constants such as SPRINT_SCALING.
    */
   scaling: DataScaling | null;
+  /**
+   * Weight of the generator's diversity term (lib/gan/step.ts's
+   * DiversityOptions; 0 = the paper's loss). No privacy cost: only the
+   * generator's loss changes.
+   */
+  diversityWeight: number;
+  /** The term's cap, in the GAN space's units per unit of latent distance (real same-arm pairs: 1.63 with SPRINT_SCALING, 0.18 unscaled). */
+  diversityCap: number;
   /** At most this many holdout patients in the per-epoch evaluation. */
   evalSize: number;
 }
@@ -217,6 +225,8 @@ export const PAPER_DEFAULTS: Omit<TrainConfig, 'stepsPerEpoch' | 'architecture'>
   seed: 0,
   perExample: 'ghost',
   scaling: null,
+  diversityWeight: 0,
+  diversityCap: 1.5,
   evalSize: 1000,
 };
 
@@ -254,6 +264,8 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
     architecture: resolveArchitecture(opts.architecture),
     perExample: pick('perExample'),
     scaling: pick('scaling'),
+    diversityWeight: pick('diversityWeight'),
+    diversityCap: pick('diversityCap'),
     evalSize: pick('evalSize'),
   };
   const positiveInt = (v: number, name: string) => {
@@ -274,6 +286,8 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
   if (!(cfg.delta > 0 && cfg.delta < 1)) throw new Error(`delta must be in (0, 1), got ${cfg.delta}`);
   if (!Number.isInteger(cfg.seed)) throw new Error(`seed must be an integer, got ${cfg.seed}`);
   validateScaling(cfg.scaling);
+  if (!(cfg.diversityWeight >= 0 && Number.isFinite(cfg.diversityWeight))) throw new Error(`diversity weight must be >= 0, got ${cfg.diversityWeight}`);
+  if (!(cfg.diversityCap > 0 && Number.isFinite(cfg.diversityCap))) throw new Error(`diversity cap must be > 0, got ${cfg.diversityCap}`);
   return cfg;
 }
 
@@ -309,12 +323,14 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'seed',
   'architecture',
   'scaling',
+  'diversityWeight',
+  'diversityCap',
   'perExample',
   'evalSize',
 ];
 
 /** Settings added after run.json's first format, with the value that runs written before them trained with. */
-const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false, generatorLearningRate: null, scaling: null };
+const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false, generatorLearningRate: null, scaling: null, diversityWeight: 0, diversityCap: 1.5 };
 
 function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w] = arch.patientShape;
@@ -520,6 +536,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
     dp: dpOpts,
     plain: usePlain,
     perExample: cfg.perExample,
+    diversity: { weight: cfg.diversityWeight, cap: cfg.diversityCap },
     // DP noise drawn on the second core while each step runs (same numbers).
     noiseWorker: priv && noiseWorkerWanted() ? new NoiseWorker(countParams(d)) : undefined,
   };
@@ -528,6 +545,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
     `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
       `lr ${cfg.learningRate}${cfg.generatorLearningRate !== null ? ` (generator ${cfg.generatorLearningRate})` : ''}, ` +
       (cfg.scaling ? `data scaled (raw - ${cfg.scaling.center.join('/')}) / ${cfg.scaling.scale.join('/')}, ` : '') +
+      (cfg.diversityWeight > 0 ? `generator diversity ${cfg.diversityWeight} (cap ${cfg.diversityCap}), ` : '') +
       (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}${cfg.clipGenerated ? ' (generated rows too)' : ''}, delta ${cfg.delta}` : 'non-private') +
       `, backend ${run.backend}.`,
   );

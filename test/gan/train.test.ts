@@ -192,6 +192,30 @@ describe('trainGan', () => {
     expect((await trainGan({ ...base(same.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
 
+  it('diversityWeight and diversityCap: stored, change training, validated, checked on resume; older runs resume as 0 and 1.5', async () => {
+    const a = await trainGan({ ...base(tempDir()), epochs: 1, diversityWeight: 2, diversityCap: 1 });
+    const b = await trainGan({ ...base(tempDir()), epochs: 1 });
+    expect(a.run.config).toMatchObject({ diversityWeight: 2, diversityCap: 1 });
+    expect(b.run.config).toMatchObject({ diversityWeight: 0, diversityCap: 1.5 });
+    expect(a.history[0].train.g.gen).not.toBe(b.history[0].train.g.gen);
+    for (const [bad, msg] of [
+      [{ diversityWeight: -1 }, /diversity weight must be >= 0/],
+      [{ diversityWeight: Number.NaN }, /diversity weight must be >= 0/],
+      [{ diversityCap: 0 }, /diversity cap must be > 0/],
+      [{ diversityCap: Infinity }, /diversity cap must be > 0/],
+    ] as const) {
+      await expect(trainGan({ ...base(tempDir()), ...bad })).rejects.toThrow(msg);
+    }
+    await expect(trainGan({ ...base(a.out), epochs: 2, diversityCap: 1, resume: true })).rejects.toThrow(/diversityWeight was 2, now 0/);
+    const runFile = path.join(b.out, 'run.json');
+    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    delete old.config.diversityWeight;
+    delete old.config.diversityCap;
+    fs.writeFileSync(runFile, JSON.stringify(old));
+    await expect(trainGan({ ...base(b.out), epochs: 2, diversityWeight: 1, resume: true })).rejects.toThrow(/diversityWeight was 0, now 1/);
+    expect((await trainGan({ ...base(b.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
+  });
+
   it('an architecture stored before gEmbeddingInit existed resumes as Glorot; a different init is refused', async () => {
     const a = await trainGan({ ...base(tempDir()), epochs: 1 });
     expect(a.run.config.architecture.gEmbeddingInit).toBe('glorotNormal');
