@@ -84,10 +84,11 @@ export function pairedArmsTensor(pairs: number, rng: Random, numClasses: number)
  * `weight` x {@link diversityTerm} of its paired rows. It counters mode
  * collapse: a generator that maps every z of an arm to one patient scores
  * 0. The cap stops it from rewarding spread beyond what real patients have;
- * it is in the units of the GAN's space per unit of latent distance (same-arm
- * pairs of real patients in SPRINT_SCALING's space: ~1.6 per 2/3, the mean
- * latent distance of uniform z). Only the generator and its own noise are
- * involved, so it costs no privacy.
+ * it is in the units of the GAN's space per unit of latent distance. For
+ * scale: same-arm pairs of real patients, set against 2/3 (the mean latent
+ * distance of uniform z), give 1.63 in SPRINT_SCALING's space and 0.18
+ * unscaled. Only the generator and its own noise are involved, so it costs
+ * no privacy.
  */
 export interface DiversityOptions {
   weight: number;
