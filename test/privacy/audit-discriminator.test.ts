@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, SPRINT_SCALING, TINY_ARCHITECTURE, createDiscriminator, discriminate, disposeParams, toGanSpace, trainGan } from '../../lib/gan/index';
 import { readTensorState } from '../../lib/gan/checkpoint';
+import type { TrainOptions } from '../../lib/gan/train';
+import type { Cohort } from '../../lib/data/cohort';
 import { loadDiscriminatorScorer, runMembershipAudit, membershipSplit, ATTACKS } from '../../lib/privacy/audit/index';
 import { fakeAccountant, fakeCohort } from '../gan/fixtures';
 
@@ -19,26 +21,30 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** A short non-private run of the tiny model on `members` into `out`. */
+function trainMembers(out: string, members: Cohort, opts: Partial<TrainOptions>) {
+  return trainGan({
+    out,
+    train: members,
+    mode: 'batched',
+    batchSize: 5,
+    stepsPerEpoch: 2,
+    noiseMultiplier: 0,
+    clipNorm: Infinity,
+    learningRate: 1e-3,
+    architecture: TINY_ARCHITECTURE,
+    accountant: fakeAccountant,
+    log: () => {},
+    ...opts,
+  });
+}
+
 describe('loadDiscriminatorScorer', () => {
   it('scores patients with the last epoch of a run and frees its weights', async () => {
     const pool = fakeCohort(40, 3);
     const split = membershipSplit(pool, { seed: 1 });
     const out = path.join(dir, 'run');
-    await trainGan({
-      out,
-      train: split.members,
-      epochs: 2,
-      mode: 'batched',
-      batchSize: 5,
-      stepsPerEpoch: 2,
-      noiseMultiplier: 0,
-      clipNorm: Infinity,
-      learningRate: 1e-3,
-      architecture: TINY_ARCHITECTURE,
-      accountant: fakeAccountant,
-      seed: 5,
-      log: () => {},
-    });
+    await trainMembers(out, split.members, { epochs: 2, seed: 5 });
     const before = tf.memory().numTensors;
     const scorer = loadDiscriminatorScorer(out);
     expect(scorer.epoch).toBe(2);
@@ -59,22 +65,7 @@ describe('loadDiscriminatorScorer', () => {
     const pool = fakeCohort(40, 5);
     const split = membershipSplit(pool, { seed: 3 });
     const out = path.join(dir, 'scaled');
-    await trainGan({
-      out,
-      train: split.members,
-      epochs: 1,
-      mode: 'batched',
-      batchSize: 5,
-      stepsPerEpoch: 2,
-      noiseMultiplier: 0,
-      clipNorm: Infinity,
-      learningRate: 1e-3,
-      architecture: TINY_ARCHITECTURE,
-      scaling: SPRINT_SCALING,
-      accountant: fakeAccountant,
-      seed: 7,
-      log: () => {},
-    });
+    await trainMembers(out, split.members, { epochs: 1, seed: 7, scaling: SPRINT_SCALING });
     const scorer = loadDiscriminatorScorer(out);
     const got = Array.from(scorer.scoreFn(split.nonMembers));
     scorer.dispose();
