@@ -49,6 +49,10 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
                          arm are rewarded for differing, against mode collapse
   --diversity-cap T      the term's cap (default 1.5; real same-arm pairs: 1.63
                          with --scaling sprint, 0.18 with max)
+  --d-aux all|real       rows the discriminator's arm head learns from (default
+                         all, the paper's AC-GAN; real: real rows only)
+  --g-aux W              weight of the arm loss in the generator's loss
+                         (default 1, the paper's)
   --backend NAME         tensorflow-gpu, tensorflow, webgpu, wasm or cpu
                          (default: best available, webgpu only on a hardware
                          adapter; also SPRINT_BACKEND)
@@ -99,6 +103,8 @@ export const command: Command = {
         scaling: { type: 'string' },
         diversity: { type: 'string' },
         'diversity-cap': { type: 'string' },
+        'd-aux': { type: 'string' },
+        'g-aux': { type: 'string' },
         backend: { type: 'string' },
         resume: { type: 'boolean' },
         force: { type: 'boolean' },
@@ -118,6 +124,8 @@ export const command: Command = {
     if (embeddingInit !== 'glorot' && embeddingInit !== 'ones') throw new Error(`--embedding-init: expected glorot or ones, got '${embeddingInit}'`);
     const scalingName = values.scaling ?? 'max';
     if (scalingName !== 'max' && scalingName !== 'sprint') throw new Error(`--scaling: expected max or sprint, got '${scalingName}'`);
+    const dAux = values['d-aux'] ?? 'all';
+    if (dAux !== 'all' && dAux !== 'real') throw new Error(`--d-aux: expected all or real, got '${dAux}'`);
     const architecture = { ...gan.namedArchitecture(values.arch ?? 'paper'), gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal' } as const;
     await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
     const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
@@ -144,6 +152,8 @@ export const command: Command = {
       scaling: gan.SCALINGS[scalingName],
       diversityWeight: num('diversity', values.diversity),
       diversityCap: num('diversity-cap', values['diversity-cap']),
+      auxOnGenerated: dAux === 'all',
+      generatorAuxWeight: num('g-aux', values['g-aux']),
       resume: values.resume,
       force: values.force,
       onProgress: values.quiet ? undefined : gan.progressBar(process.stderr),

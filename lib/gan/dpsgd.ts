@@ -85,6 +85,13 @@ export interface DpOptions {
   expectedBatchSize: number;
   /** Clip each generated row's gradient at `clipNorm` as well (default false; no privacy role, see the module comment). */
   clipGenerated?: boolean;
+  /**
+   * Whether the arm head also learns from generated rows (default true, the
+   * paper's AC-GAN). false: generated rows enter with their real/fake loss
+   * only, so the arm head learns real patients' arms, not the generator's
+   * own (often over-separated) ones. No privacy role: real rows are unchanged.
+   */
+  auxOnGenerated?: boolean;
 }
 
 /** One discriminator batch: real examples first, then generated ones. */
@@ -117,10 +124,15 @@ function targetsFor(n: number, nReal: number): tf.Tensor1D {
   return tf.tensor1d(t);
 }
 
-function sumLoss(d: Params, arch: GanArchitecture, batch: DBatch, targets: tf.Tensor1D, trace?: Parameters<typeof discriminate>[4]) {
+/**
+ * Per-row losses; `total` is what the gradient follows: real/fake plus arm
+ * loss, the arm loss of generated rows (target 0) left out when
+ * `auxOnGenerated` is false. `gen` and `aux` are every row's, for reporting.
+ */
+function sumLoss(d: Params, arch: GanArchitecture, batch: DBatch, targets: tf.Tensor1D, auxOnGenerated: boolean, trace?: Parameters<typeof discriminate>[4]) {
   const out: DOutput = discriminate(d, arch, batch.x, batch.masks, trace);
   const { gen, aux } = perExampleLosses(out, targets, batch.arms, arch.numClasses);
-  return { gen, aux, total: tf.add(gen, aux) as tf.Tensor1D };
+  return { gen, aux, total: tf.add(gen, auxOnGenerated ? aux : tf.mul(aux, targets)) as tf.Tensor1D };
 }
 
 /** Adds N(0, (sigma C)^2) noise and divides by 2B; consumes the sums. */
@@ -238,7 +250,7 @@ function ghostSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOpti
     const f = (...ps: tf.Tensor[]) => {
       const probeMap: Partial<Record<DLayerName, tf.Tensor>> = {};
       D_LAYERS.forEach((l, i) => (probeMap[l] = ps[i]));
-      const { gen, aux, total } = sumLoss(d, arch, batch, targets, { probes: probeMap, inputs });
+      const { gen, aux, total } = sumLoss(d, arch, batch, targets, opts.auxOnGenerated ?? true, { probes: probeMap, inputs });
       lossVals.gen = tf.keep(tf.mean(gen) as tf.Scalar);
       lossVals.aux = tf.keep(tf.mean(aux) as tf.Scalar);
       return tf.sum(total) as tf.Scalar;
@@ -360,7 +372,7 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
   const run = (sub: DBatch, target: number) => {
     const targets = tf.fill([sub.x.shape[0]], target) as tf.Tensor1D;
     const { value, grads } = tf.variableGrads(() => {
-      const { gen, aux, total } = sumLoss(d, arch, sub, targets);
+      const { gen, aux, total } = sumLoss(d, arch, sub, targets, opts.auxOnGenerated ?? true);
       genSum = addTo(genSum, gen);
       auxSum = addTo(auxSum, aux);
       return tf.sum(total) as tf.Scalar;
@@ -408,13 +420,13 @@ function loopSums(d: Params, arch: GanArchitecture, batch: DBatch, opts: DpOptio
  * tf.variableGrads), divided by 2B. Equals the DP versions with C = Infinity
  * and sigma = 0.
  */
-export function plainGradients(d: Params, arch: GanArchitecture, batch: DBatch, opts: Pick<DpOptions, 'expectedBatchSize'>): DGradients {
+export function plainGradients(d: Params, arch: GanArchitecture, batch: DBatch, opts: Pick<DpOptions, 'expectedBatchSize' | 'auxOnGenerated'>): DGradients {
   const n = batch.x.shape[0];
   const targets = targetsFor(n, batch.nReal);
   let gen: tf.Scalar | undefined;
   let aux: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const l = sumLoss(d, arch, batch, targets);
+    const l = sumLoss(d, arch, batch, targets, opts.auxOnGenerated ?? true);
     gen = tf.keep(tf.mean(l.gen) as tf.Scalar);
     aux = tf.keep(tf.mean(l.aux) as tf.Scalar);
     return tf.sum(l.total) as tf.Scalar;

@@ -38,6 +38,8 @@ export interface StepContext {
   /** Non-private: plain gradients (C = Infinity, sigma = 0). */
   plain: boolean;
   perExample: PerExampleMethod;
+  /** Weight of the arm loss in the generator's loss (absent: 1, the paper's AC-GAN). */
+  generatorAuxWeight?: number;
   /** The generator's diversity term (absent or weight 0: the paper's loss, the same random draws). */
   diversity?: DiversityOptions;
   /** Replaces Poisson sampling (benchmarks: a fixed number of real rows). */
@@ -163,7 +165,8 @@ export function ganStep(ctx: StepContext, sr: Random): StepResult {
     const l = perExampleLosses(discriminate(d, arch, fake, masksG), ones, armsG, arch.numClasses);
     gGen = tf.keep(tf.mean(l.gen) as tf.Scalar);
     gAux = tf.keep(tf.mean(l.aux) as tf.Scalar);
-    const loss = tf.add(tf.mean(l.gen), tf.mean(l.aux)) as tf.Scalar;
+    const auxWeight = ctx.generatorAuxWeight ?? 1;
+    const loss = tf.add(tf.mean(l.gen), auxWeight === 1 ? tf.mean(l.aux) : tf.mul(auxWeight, tf.mean(l.aux))) as tf.Scalar;
     return diversity ? (tf.sub(loss, tf.mul(diversity.weight, diversityTerm(fake, zG, diversity.cap))) as tf.Scalar) : loss;
   }, gVars);
   value.dispose();

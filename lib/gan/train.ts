@@ -113,6 +113,17 @@ export interface TrainConfig {
   diversityWeight: number;
   /** The term's cap, in the GAN space's units per unit of latent distance (real same-arm pairs: 1.63 with SPRINT_SCALING, 0.18 unscaled). */
   diversityCap: number;
+  /**
+   * Whether the discriminator's arm head also learns from generated rows
+   * (true: the paper's AC-GAN; false: real rows only, lib/gan/dpsgd.ts).
+   */
+  auxOnGenerated: boolean;
+  /**
+   * Weight of the arm loss in the generator's loss (1: the paper's). With
+   * auxOnGenerated it counters AC-GAN's pull toward arms further apart
+   * than real ones. Neither setting changes the privacy accounting.
+   */
+  generatorAuxWeight: number;
   /** At most this many holdout patients in the per-epoch evaluation. */
   evalSize: number;
 }
@@ -227,6 +238,8 @@ export const PAPER_DEFAULTS: Omit<TrainConfig, 'stepsPerEpoch' | 'architecture'>
   scaling: null,
   diversityWeight: 0,
   diversityCap: 1.5,
+  auxOnGenerated: true,
+  generatorAuxWeight: 1,
   evalSize: 1000,
 };
 
@@ -266,6 +279,8 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
     scaling: pick('scaling'),
     diversityWeight: pick('diversityWeight'),
     diversityCap: pick('diversityCap'),
+    auxOnGenerated: pick('auxOnGenerated'),
+    generatorAuxWeight: pick('generatorAuxWeight'),
     evalSize: pick('evalSize'),
   };
   const positiveInt = (v: number, name: string) => {
@@ -288,6 +303,8 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
   validateScaling(cfg.scaling);
   if (!(cfg.diversityWeight >= 0 && Number.isFinite(cfg.diversityWeight))) throw new Error(`diversity weight must be >= 0, got ${cfg.diversityWeight}`);
   if (!(cfg.diversityCap > 0 && Number.isFinite(cfg.diversityCap))) throw new Error(`diversity cap must be > 0, got ${cfg.diversityCap}`);
+  if (typeof cfg.auxOnGenerated !== 'boolean') throw new Error(`auxOnGenerated must be true or false, got ${cfg.auxOnGenerated}`);
+  if (!(cfg.generatorAuxWeight >= 0 && Number.isFinite(cfg.generatorAuxWeight))) throw new Error(`generator arm-loss weight must be >= 0, got ${cfg.generatorAuxWeight}`);
   return cfg;
 }
 
@@ -325,12 +342,22 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'scaling',
   'diversityWeight',
   'diversityCap',
+  'auxOnGenerated',
+  'generatorAuxWeight',
   'perExample',
   'evalSize',
 ];
 
 /** Settings added after run.json's first format, with the value that runs written before them trained with. */
-const ADDED_SETTINGS: Partial<TrainConfig> = { clipGenerated: false, generatorLearningRate: null, scaling: null, diversityWeight: 0, diversityCap: 1.5 };
+const ADDED_SETTINGS: Partial<TrainConfig> = {
+  clipGenerated: false,
+  generatorLearningRate: null,
+  scaling: null,
+  diversityWeight: 0,
+  diversityCap: 1.5,
+  auxOnGenerated: true,
+  generatorAuxWeight: 1,
+};
 
 function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const [h, w] = arch.patientShape;
@@ -521,7 +548,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   const root = new Random(cfg.seed);
   const B = cfg.batchSize;
   const spe = cfg.stepsPerEpoch;
-  const dpOpts = { clipNorm: cfg.clipNorm, noiseMultiplier: cfg.noiseMultiplier, expectedBatchSize: B, clipGenerated: cfg.clipGenerated };
+  const dpOpts = { clipNorm: cfg.clipNorm, noiseMultiplier: cfg.noiseMultiplier, expectedBatchSize: B, clipGenerated: cfg.clipGenerated, auxOnGenerated: cfg.auxOnGenerated };
   const usePlain = !Number.isFinite(cfg.clipNorm) && cfg.noiseMultiplier === 0;
   const stepCtx: StepContext = {
     d,
@@ -537,6 +564,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
     plain: usePlain,
     perExample: cfg.perExample,
     diversity: { weight: cfg.diversityWeight, cap: cfg.diversityCap },
+    generatorAuxWeight: cfg.generatorAuxWeight,
     // DP noise drawn on the second core while each step runs (same numbers).
     noiseWorker: priv && noiseWorkerWanted() ? new NoiseWorker(countParams(d)) : undefined,
   };
@@ -546,6 +574,8 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
       `lr ${cfg.learningRate}${cfg.generatorLearningRate !== null ? ` (generator ${cfg.generatorLearningRate})` : ''}, ` +
       (cfg.scaling ? `data scaled (raw - ${cfg.scaling.center.join('/')}) / ${cfg.scaling.scale.join('/')}, ` : '') +
       (cfg.diversityWeight > 0 ? `generator diversity ${cfg.diversityWeight} (cap ${cfg.diversityCap}), ` : '') +
+      (cfg.auxOnGenerated ? '' : 'D arm head on real rows only, ') +
+      (cfg.generatorAuxWeight !== 1 ? `G arm-loss weight ${cfg.generatorAuxWeight}, ` : '') +
       (priv ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}${cfg.clipGenerated ? ' (generated rows too)' : ''}, delta ${cfg.delta}` : 'non-private') +
       `, backend ${run.backend}.`,
   );

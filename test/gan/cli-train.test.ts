@@ -1,7 +1,7 @@
 /**
  * `sprint-gan train`'s model and optimizer options, end to end in a child
  * process: --arch NAME, --beta1, --clip-generated, --g-lr, --embedding-init,
- * --scaling and --diversity(-cap) reach run.json; a bad name is refused with the list of names and nothing written.
+ * --scaling, --diversity(-cap), --d-aux and --g-aux reach run.json; a bad name is refused with the list of names and nothing written.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -15,11 +15,11 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const train = (args: string[]) => sprintGan(['train', '--quiet', '--backend', 'wasm', ...args], { SPRINT_THREADS: '1' });
 
 describe('sprint-gan train options', () => {
-  it('--arch compact, --beta1, --clip-generated, --g-lr, --embedding-init, --scaling and --diversity reach the run', async () => {
+  it('--arch compact, --beta1, --clip-generated, --g-lr, --embedding-init, --scaling, --diversity, --d-aux and --g-aux reach the run', async () => {
     const out = path.join(tmp, 'compact');
     const r = await train(['--arch', 'compact', '--beta1', '0.9', '--mode', 'batched', '--batch-size', '4', '--train-size', '40',
       '--steps-per-epoch', '2', '--epochs', '1', '--noise', '1.1', '--clip', '1', '--clip-generated', '--lr', '1e-3', '--g-lr', '2e-4', '--embedding-init', 'ones',
-      '--scaling', 'sprint', '--diversity', '0.5', '--diversity-cap', '2', '--out', out]);
+      '--scaling', 'sprint', '--diversity', '0.5', '--diversity-cap', '2', '--d-aux', 'real', '--g-aux', '0.3', '--out', out]);
     expect(r.stderr + r.stdout).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
@@ -29,7 +29,7 @@ describe('sprint-gan train options', () => {
     expect(run.config.generatorLearningRate).toBe(2e-4);
     expect(run.config.architecture.gEmbeddingInit).toBe('ones');
     expect(run.config.scaling).toEqual({ center: [130, 72, 2.2], scale: [15, 12, 1.2] });
-    expect(run.config).toMatchObject({ diversityWeight: 0.5, diversityCap: 2 });
+    expect(run.config).toMatchObject({ diversityWeight: 0.5, diversityCap: 2, auxOnGenerated: false, generatorAuxWeight: 0.3 });
     expect(run.config.architecture.dDense).toEqual([32, 32]);
     expect(run.config.architecture.dConvFilters).toEqual([8, 16]);
     expect(run.config.architecture.gConvFilters).toBe(256);
@@ -41,6 +41,14 @@ describe('sprint-gan train options', () => {
     const r = await train(['--embedding-init', 'he', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--embedding-init: expected glorot or ones, got 'he'");
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses an unknown --d-aux, writing nothing', async () => {
+    const out = path.join(tmp, 'bad-d-aux');
+    const r = await train(['--d-aux', 'fake', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--d-aux: expected all or real, got 'fake'");
     expect(fs.existsSync(out)).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 /**
- * The generator's diversity term (lib/gan/step.ts): its value against a
- * naive reference, the paired arms, and what it does inside training steps.
+ * The generator's loss terms beyond the paper's (lib/gan/step.ts): the
+ * diversity term against a naive reference, the paired arms, what it does
+ * inside training steps; and the weight of the arm loss.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -69,11 +70,18 @@ describe('pairedArmsTensor', () => {
 });
 
 /** Non-private steps of the tiny model from a fixed start; the weights after them and a generator sample. */
-function train(diversity: DiversityOptions | undefined, steps: number) {
+function train(diversity: DiversityOptions | undefined, steps: number, more: { generatorAuxWeight?: number; armHeadSeed?: number; frozenD?: boolean } = {}) {
   const arch = TINY_ARCHITECTURE;
   const d = createDiscriminator(arch, 3);
+  if (more.armHeadSeed !== undefined) {
+    // Another discriminator arm head: what the generator's arm loss looks at.
+    const other = createDiscriminator(arch, more.armHeadSeed);
+    for (const name of ['d_arm/kernel', 'd_arm/bias']) (d.get(name) as tf.Variable).assign(tf.add(other.get(name) as tf.Variable, 0.5));
+    disposeParams(other);
+  }
   const g = createGenerator(arch, 4);
-  const adamD = new Adam(d, { learningRate: 1e-3 });
+  // frozenD: a rate too small to change any float32 weight (the arm head then reaches G only through the arm loss).
+  const adamD = new Adam(d, { learningRate: more.frozenD ? 1e-30 : 1e-3 });
   const adamG = new Adam(g, { learningRate: 1e-2 });
   const n = 64;
   const cohort = fakeCohort(n, 5);
@@ -92,6 +100,7 @@ function train(diversity: DiversityOptions | undefined, steps: number) {
     plain: true,
     perExample: 'ghost',
     diversity,
+    generatorAuxWeight: more.generatorAuxWeight,
   };
   for (let s = 0; s < steps; s++) ganStep(ctx, new Random(9).derive(`step:${s}`)).stats.dispose();
   // Same-arm pairs from fixed z: the generator's spread, as the term measures it (uncapped).
@@ -131,5 +140,30 @@ describe('ganStep with the diversity term', () => {
     const plain = train(undefined, 25);
     const div = train({ weight: 5, cap: 100 }, 25);
     expect(div.spread).toBeGreaterThan(3 * plain.spread);
+  });
+});
+
+describe('ganStep with a generator arm-loss weight', () => {
+  const gWeights = (r: ReturnType<typeof train>) => [...r.weights].filter(([name]) => name.startsWith('g_'));
+  // D frozen: otherwise its arm head also shapes its shared layers, which G's real/fake loss sees.
+  it("weight 0: the generator's update ignores the discriminator's arm head; weight 1 (the paper's) does not", () => {
+    const a = train(undefined, 2, { generatorAuxWeight: 0, frozenD: true });
+    const b = train(undefined, 2, { generatorAuxWeight: 0, frozenD: true, armHeadSeed: 99 });
+    for (const [name, w] of gWeights(a)) expect(b.weights.get(name), name).toEqual(w);
+    const c = train(undefined, 2, { generatorAuxWeight: 1, frozenD: true });
+    const e = train(undefined, 2, { generatorAuxWeight: 1, frozenD: true, armHeadSeed: 99 });
+    expect(gWeights(c).some(([name, w]) => e.weights.get(name)!.some((v, k) => v !== w[k]))).toBe(true);
+  });
+
+  it('weight 1 is the paper step exactly; other weights change the generator only', () => {
+    const plain = train(undefined, 2);
+    const one = train(undefined, 2, { generatorAuxWeight: 1 });
+    for (const [name, w] of plain.weights) expect(one.weights.get(name), name).toEqual(w);
+    const third = train(undefined, 1, { generatorAuxWeight: 0.3 });
+    const first = train(undefined, 1);
+    for (const [name, w] of first.weights) {
+      if (name.startsWith('d_')) expect(third.weights.get(name), name).toEqual(w);
+    }
+    expect(gWeights(first).some(([name, w]) => third.weights.get(name)!.some((v, k) => v !== w[k]))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
-import { PAPER_ARCHITECTURE, TINY_ARCHITECTURE, createDiscriminator, disposeMasks, disposeParams } from '../../lib/gan/models';
+import { PAPER_ARCHITECTURE, TINY_ARCHITECTURE, createDiscriminator, discriminate, disposeMasks, disposeParams, perExampleLosses } from '../../lib/gan/models';
 import { dpGradientsGhost, dpGradientsLoop, plainGradients, poissonSample, type DBatch, type DGradients } from '../../lib/gan/dpsgd';
 import { fillGaussian, fillUniform, gaussian } from '../../lib/gan/noise';
 import { Random } from '../../lib/random';
@@ -135,6 +135,52 @@ describe('per-example clipping', () => {
       disposeParams(d);
     });
   }
+
+  it("auxOnGenerated false: generated rows' arms stop mattering; ghost equals loop; plain equals the loss written out", () => {
+    const arch = TINY_ARCHITECTURE;
+    const d = createDiscriminator(arch, 31);
+    const nReal = 4;
+    const nFake = 3;
+    const batch = makeBatch(arch, nReal, nFake, 32);
+    const flipped: DBatch = {
+      ...batch,
+      arms: tf.concat([tf.slice(batch.arms, [0], [nReal]), tf.sub(1, tf.slice(batch.arms, [nReal], [nFake]))]) as tf.Tensor1D,
+    };
+    for (const clipGenerated of [false, true]) {
+      const opts = { clipNorm: 0.3, noiseMultiplier: 0.5, expectedBatchSize: 3, clipGenerated, auxOnGenerated: false };
+      const ghost = dpGradientsGhost(d, arch, batch, opts, new Random(5));
+      const loop = dpGradientsLoop(d, arch, batch, opts, new Random(5));
+      const ghostFlipped = dpGradientsGhost(d, arch, flipped, opts, new Random(5));
+      const paperFlipped = dpGradientsGhost(d, arch, flipped, { ...opts, auxOnGenerated: true }, new Random(5));
+      const paper = dpGradientsGhost(d, arch, batch, { ...opts, auxOnGenerated: true }, new Random(5));
+      expect(relErr(ghost, loop)).toBeLessThan(1e-5);
+      expect(relErr(ghostFlipped, ghost)).toBeLessThan(1e-6); // the fake rows' arms are not used
+      expect(relErr(paperFlipped, paper)).toBeGreaterThan(1e-3); // ...while the paper's loss uses them
+      // Real rows' clipped gradients (and so the privacy analysis) are the paper's.
+      expect(Array.from((ghost.realNorms as tf.Tensor1D).dataSync())).toEqual(Array.from((paper.realNorms as tf.Tensor1D).dataSync()));
+      dispose(ghost, loop, ghostFlipped, paperFlipped, paper);
+    }
+    // No clipping, no noise: (sum over all rows of the real/fake loss + sum over real rows of the arm loss) / 2B.
+    const plain = plainGradients(d, arch, batch, { expectedBatchSize: 3, auxOnGenerated: false });
+    const vars = [...d.values()];
+    const { value, grads } = tf.variableGrads(() => {
+      const out = discriminate(d, arch, batch.x, batch.masks);
+      const targets = tf.concat([tf.ones([nReal]), tf.zeros([nFake])]) as tf.Tensor1D;
+      const l = perExampleLosses(out, targets, batch.arms, arch.numClasses);
+      return tf.div(tf.add(tf.sum(l.gen), tf.sum(tf.slice(l.aux, [0], [nReal]))), 6) as tf.Scalar;
+    }, vars);
+    for (const [name, v] of d) {
+      const want = grads[v.name].dataSync();
+      const got = (plain.grads.get(name) as tf.Tensor).dataSync();
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 6);
+    }
+    value.dispose();
+    tf.dispose(Object.values(grads));
+    dispose(plain);
+    flipped.arms.dispose();
+    disposeBatch(batch);
+    disposeParams(d);
+  });
 
   it('clipGenerated bounds a generated row with a huge gradient by C; without it, it is unbounded', () => {
     const arch = TINY_ARCHITECTURE;

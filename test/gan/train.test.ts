@@ -216,6 +216,29 @@ describe('trainGan', () => {
     expect((await trainGan({ ...base(b.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
 
+  it('auxOnGenerated and generatorAuxWeight: stored, change training, validated, checked on resume; older runs resume as true and 1', async () => {
+    const a = await trainGan({ ...base(tempDir()), epochs: 1, auxOnGenerated: false, generatorAuxWeight: 0.3 });
+    const b = await trainGan({ ...base(tempDir()), epochs: 1 });
+    expect(a.run.config).toMatchObject({ auxOnGenerated: false, generatorAuxWeight: 0.3 });
+    expect(b.run.config).toMatchObject({ auxOnGenerated: true, generatorAuxWeight: 1 });
+    expect(a.history[0].train.g.gen).not.toBe(b.history[0].train.g.gen);
+    for (const [bad, msg] of [
+      [{ generatorAuxWeight: -0.1 }, /arm-loss weight must be >= 0/],
+      [{ generatorAuxWeight: Infinity }, /arm-loss weight must be >= 0/],
+      [{ auxOnGenerated: 'no' as unknown as boolean }, /auxOnGenerated must be true or false/],
+    ] as const) {
+      await expect(trainGan({ ...base(tempDir()), ...bad })).rejects.toThrow(msg);
+    }
+    await expect(trainGan({ ...base(a.out), epochs: 2, generatorAuxWeight: 0.3, resume: true })).rejects.toThrow(/auxOnGenerated was false, now true/);
+    const runFile = path.join(b.out, 'run.json');
+    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+    delete old.config.auxOnGenerated;
+    delete old.config.generatorAuxWeight;
+    fs.writeFileSync(runFile, JSON.stringify(old));
+    await expect(trainGan({ ...base(b.out), epochs: 2, generatorAuxWeight: 0.5, resume: true })).rejects.toThrow(/generatorAuxWeight was 1, now 0.5/);
+    expect((await trainGan({ ...base(b.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
+  });
+
   it('an architecture stored before gEmbeddingInit existed resumes as Glorot; a different init is refused', async () => {
     const a = await trainGan({ ...base(tempDir()), epochs: 1 });
     expect(a.run.config.architecture.gEmbeddingInit).toBe('glorotNormal');
