@@ -50,25 +50,31 @@ export function validateScaling(s: DataScaling | null): void {
   }
 }
 
-/** A copy of the cohort with x in the GAN's space: (x * maxima - center) / scale. Null scaling: the cohort itself. */
-export function toGanSpace(c: Cohort, s: DataScaling | null): Cohort {
-  if (s === null) return c;
-  validateScaling(s);
-  const nm = 3;
-  const per = c.x.length / c.n;
-  const nv = per / nm;
-  const x = new Float32Array(c.x.length);
-  for (let i = 0; i < c.n; i++) {
-    for (let m = 0; m < nm; m++) {
-      const a = c.maxima[m] / s.scale[m];
-      const b = s.center[m] / s.scale[m];
-      for (let v = 0; v < nv; v++) {
-        const k = i * per + m * nv + v;
-        x[k] = c.x[k] * a - b;
-      }
+/** x = x * a[m] + b[m] in place for each measure m of each patient (patient-major, [measure][visit]). */
+function perMeasureAffine(x: Float32Array, valuesPerPatient: number, a: number[], b: number[]): Float32Array {
+  const nv = valuesPerPatient / a.length;
+  for (let start = 0; start < x.length; start += valuesPerPatient) {
+    for (let m = 0; m < a.length; m++) {
+      for (let v = 0; v < nv; v++) x[start + m * nv + v] = x[start + m * nv + v] * a[m] + b[m];
     }
   }
-  return { ...c, x };
+  return x;
+}
+
+/**
+ * Cohort values (x = raw / maxima, patient-major) into the GAN's space,
+ * (x * maxima - center) / scale, in place. Null scaling: unchanged.
+ */
+export function intoGanSpace(x: Float32Array, maxima: ArrayLike<number>, s: DataScaling | null, valuesPerPatient: number): Float32Array {
+  if (s === null) return x;
+  validateScaling(s);
+  return perMeasureAffine(x, valuesPerPatient, s.scale.map((sc, m) => maxima[m] / sc), s.center.map((c, m) => -c / s.scale[m]));
+}
+
+/** A copy of the cohort with x in the GAN's space ({@link intoGanSpace}). Null scaling: the cohort itself. */
+export function toGanSpace(c: Cohort, s: DataScaling | null): Cohort {
+  if (s === null) return c;
+  return { ...c, x: intoGanSpace(Float32Array.from(c.x), c.maxima, s, c.x.length / c.n) };
 }
 
 /**
@@ -78,14 +84,5 @@ export function toGanSpace(c: Cohort, s: DataScaling | null): Cohort {
  */
 export function fromGanSpace(x: Float32Array, maxima: ArrayLike<number>, s: DataScaling | null, valuesPerPatient: number): Float32Array {
   if (s === null) return x;
-  const nm = 3;
-  const nv = valuesPerPatient / nm;
-  for (let start = 0; start < x.length; start += valuesPerPatient) {
-    for (let m = 0; m < nm; m++) {
-      const a = s.scale[m] / maxima[m];
-      const b = s.center[m] / maxima[m];
-      for (let v = 0; v < nv; v++) x[start + m * nv + v] = x[start + m * nv + v] * a + b;
-    }
-  }
-  return x;
+  return perMeasureAffine(x, valuesPerPatient, s.scale.map((sc, m) => sc / maxima[m]), s.center.map((c, m) => c / maxima[m]));
 }

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
-import { SCALINGS, SPRINT_SCALING, fromGanSpace, toGanSpace, validateScaling, type DataScaling } from '../../lib/gan/scaling';
+import { SCALINGS, SPRINT_SCALING, fromGanSpace, intoGanSpace, toGanSpace, validateScaling, type DataScaling } from '../../lib/gan/scaling';
 import { TINY_ARCHITECTURE, createGenerator, createDiscriminator, disposeParams, type Params } from '../../lib/gan/models';
 import { sampleCohort, sampleFromRun, writeSprintCsv } from '../../lib/gan/sample';
 import { evaluateLosses, trainGan } from '../../lib/gan/train';
@@ -68,6 +68,10 @@ describe('data scaling', () => {
     const back = fromGanSpace(Float32Array.from(there.x), c.maxima, s, 36);
     for (let i = 0; i < c.x.length; i++) expect(back[i]).toBeCloseTo(c.x[i], 5);
     expect(toGanSpace(c, null)).toBe(c);
+    // intoGanSpace: the same values, in place.
+    const values = Float32Array.from(c.x);
+    expect(intoGanSpace(values, c.maxima, s, 36)).toBe(values);
+    expect(Array.from(values)).toEqual(Array.from(there.x));
     const x = Float32Array.of(0.5, 0.25);
     expect(fromGanSpace(x, c.maxima, null, 36)).toBe(x);
     expect(Array.from(x)).toEqual([0.5, 0.25]);

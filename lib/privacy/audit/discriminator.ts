@@ -65,8 +65,7 @@ export function loadDiscriminatorScorer(runDir: string): DiscriminatorScorer {
       const m = Math.min(chunk, n - start);
       const vals = tf.tidy(() => {
         const rows = Float32Array.from({ length: m * h * w }, (_, k) => patients.x[start * h * w + k]);
-        const inSpace = gan.toGanSpace({ n: m, x: rows, y: new Uint8Array(m), maskIds: [], maxima: run.data.maxima }, scaling).x;
-        const x = tf.tensor4d(inSpace, [m, h, w, 1]);
+        const x = tf.tensor4d(gan.intoGanSpace(rows, run.data.maxima, scaling, h * w), [m, h, w, 1]);
         return gan.readSync(gan.discriminate(d, arch, x, null).logit, 'the discriminator attack');
       });
       out.set(vals, start);
