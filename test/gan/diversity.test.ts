@@ -7,10 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../../lib/random';
 import { selectBackend } from '../../lib/gan/backend';
-import { Adam } from '../../lib/gan/adam';
-import { TINY_ARCHITECTURE, createDiscriminator, createGenerator, disposeParams, generate } from '../../lib/gan/models';
-import { type DiversityOptions, diversityTerm, ganStep, pairedArmsTensor, type StepContext } from '../../lib/gan/step';
-import { fakeCohort } from './fixtures';
+import { TINY_ARCHITECTURE, createDiscriminator, disposeParams, generate } from '../../lib/gan/models';
+import { type DiversityOptions, diversityTerm, ganStep, pairedArmsTensor } from '../../lib/gan/step';
+import { stepContext } from './fixtures';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'cpu', log: null });
@@ -72,36 +71,22 @@ describe('pairedArmsTensor', () => {
 /** Non-private steps of the tiny model from a fixed start; the weights after them and a generator sample. */
 function train(diversity: DiversityOptions | undefined, steps: number, more: { generatorAuxWeight?: number; armHeadSeed?: number; frozenD?: boolean } = {}) {
   const arch = TINY_ARCHITECTURE;
-  const d = createDiscriminator(arch, 3);
+  const { ctx, dispose } = stepContext(arch, 8, {
+    dp: { clipNorm: Infinity, noiseMultiplier: 0, expectedBatchSize: 8 },
+    plain: true,
+    // frozenD: a rate too small to change any float32 weight (the arm head then reaches G only through the arm loss).
+    lrD: more.frozenD ? 1e-30 : 1e-3,
+    lrG: 1e-2,
+    diversity,
+    generatorAuxWeight: more.generatorAuxWeight,
+  });
+  const { d, g } = ctx;
   if (more.armHeadSeed !== undefined) {
     // Another discriminator arm head: what the generator's arm loss looks at.
     const other = createDiscriminator(arch, more.armHeadSeed);
     for (const name of ['d_arm/kernel', 'd_arm/bias']) (d.get(name) as tf.Variable).assign(tf.add(other.get(name) as tf.Variable, 0.5));
     disposeParams(other);
   }
-  const g = createGenerator(arch, 4);
-  // frozenD: a rate too small to change any float32 weight (the arm head then reaches G only through the arm loss).
-  const adamD = new Adam(d, { learningRate: more.frozenD ? 1e-30 : 1e-3 });
-  const adamG = new Adam(g, { learningRate: 1e-2 });
-  const n = 64;
-  const cohort = fakeCohort(n, 5);
-  const data = { x: tf.tensor4d(cohort.x, [n, 3, 12, 1]), y: tf.tensor1d(Int32Array.from(cohort.y), 'int32') };
-  const ctx: StepContext = {
-    d,
-    g,
-    arch,
-    adamD,
-    adamG,
-    data,
-    nTrain: n,
-    q: 8 / n,
-    batchSize: 8,
-    dp: { clipNorm: Infinity, noiseMultiplier: 0, expectedBatchSize: 8 },
-    plain: true,
-    perExample: 'ghost',
-    diversity,
-    generatorAuxWeight: more.generatorAuxWeight,
-  };
   for (let s = 0; s < steps; s++) ganStep(ctx, new Random(9).derive(`step:${s}`)).stats.dispose();
   // Same-arm pairs from fixed z: the generator's spread, as the term measures it (uncapped).
   const spread = tf.tidy(() => {
@@ -111,11 +96,7 @@ function train(diversity: DiversityOptions | undefined, steps: number, more: { g
   });
   const weights = new Map<string, Float32Array>();
   for (const [name, v] of [...d, ...g]) weights.set(name, v.dataSync() as Float32Array);
-  adamD.dispose();
-  adamG.dispose();
-  disposeParams(d);
-  disposeParams(g);
-  tf.dispose([data.x, data.y]);
+  dispose();
   return { weights, spread };
 }
 

@@ -1,7 +1,10 @@
 import { Random } from '../../lib/random';
 import type { Cohort } from '../../lib/data/cohort';
 import type { Accountant, TrainOptions } from '../../lib/gan/train';
-import { TINY_ARCHITECTURE } from '../../lib/gan/models';
+import * as tf from '@tensorflow/tfjs';
+import { Adam } from '../../lib/gan/adam';
+import { TINY_ARCHITECTURE, createDiscriminator, createGenerator, disposeParams, type GanArchitecture } from '../../lib/gan/models';
+import type { StepContext } from '../../lib/gan/step';
 
 /** A small random cohort in the normalized layout (values in [0, 1]). */
 export function fakeCohort(n: number, seed = 1): Cohort {
@@ -43,4 +46,35 @@ export function tinyRun(out: string, overrides: Partial<TrainOptions> = {}): Tra
     log: () => {},
     ...overrides,
   };
+}
+
+/**
+ * A ganStep context from a fixed start: fresh models (D seed 3, G seed 4),
+ * Adam at `lrD` / `lrG` (default 1e-3), the 64 patients of fakeCohort(64, 5),
+ * expected batch B, q = B / 64; `rest` sets the DP options and anything else.
+ * `dispose` frees the models, optimizers and data.
+ */
+export function stepContext(
+  arch: GanArchitecture,
+  B: number,
+  rest: Pick<StepContext, 'dp' | 'plain'> & Partial<StepContext> & { lrD?: number; lrG?: number },
+): { ctx: StepContext; dispose: () => void } {
+  const { lrD = 1e-3, lrG = 1e-3, ...over } = rest;
+  const d = createDiscriminator(arch, 3);
+  const g = createGenerator(arch, 4);
+  const adamD = new Adam(d, { learningRate: lrD });
+  const adamG = new Adam(g, { learningRate: lrG });
+  const n = 64;
+  const cohort = fakeCohort(n, 5);
+  const [h, w] = arch.patientShape;
+  const data = { x: tf.tensor4d(cohort.x, [n, h, w, 1]), y: tf.tensor1d(Int32Array.from(cohort.y), 'int32') };
+  const ctx: StepContext = { d, g, arch, adamD, adamG, data, nTrain: n, q: B / n, batchSize: B, perExample: 'ghost', ...over };
+  const dispose = () => {
+    adamD.dispose();
+    adamG.dispose();
+    disposeParams(d);
+    disposeParams(g);
+    tf.dispose([data.x, data.y]);
+  };
+  return { ctx, dispose };
 }

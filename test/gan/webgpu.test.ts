@@ -13,11 +13,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../../lib/random';
 import { loadWebGpu, readSync, selectBackend, type WebGpuAdapter } from '../../lib/gan/backend';
-import { Adam } from '../../lib/gan/adam';
-import { PAPER_ARCHITECTURE, TINY_ARCHITECTURE, createDiscriminator, createGenerator, disposeParams, type GanArchitecture } from '../../lib/gan/models';
-import { STEP_STATS, ganStep, type StepContext } from '../../lib/gan/step';
+import { PAPER_ARCHITECTURE, TINY_ARCHITECTURE, type GanArchitecture } from '../../lib/gan/models';
+import { STEP_STATS, ganStep } from '../../lib/gan/step';
 import { trainGan, type EpochRecord } from '../../lib/gan/train';
-import { fakeCohort, tinyRun } from './fixtures';
+import { stepContext, tinyRun } from './fixtures';
 
 let adapter: WebGpuAdapter;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-webgpu-'));
@@ -36,29 +35,11 @@ afterAll(async () => {
 /** Weights and statistics after `steps` DP steps from a fixed start, on `backend`. */
 async function stepOn(backend: string, arch: GanArchitecture, B: number, steps: number) {
   await selectBackend({ backend, log: null });
-  const d = createDiscriminator(arch, 3);
-  const g = createGenerator(arch, 4);
-  const adamD = new Adam(d, { learningRate: 1e-3 });
-  const adamG = new Adam(g, { learningRate: 1e-3 });
-  const n = 64;
-  const cohort = fakeCohort(n, 5);
-  const [h, w] = arch.patientShape;
-  const data = { x: tf.tensor4d(cohort.x, [n, h, w, 1]), y: tf.tensor1d(Int32Array.from(cohort.y), 'int32') };
-  const ctx: StepContext = {
-    d,
-    g,
-    arch,
-    adamD,
-    adamG,
-    data,
-    nTrain: n,
-    q: B / n,
-    batchSize: B,
+  const { ctx, dispose } = stepContext(arch, B, {
     // A clip norm some rows exceed and some do not, and noise: every branch of DP-SGD.
     dp: { clipNorm: 0.05, noiseMultiplier: 0.8, expectedBatchSize: B },
     plain: false,
-    perExample: 'ghost',
-  };
+  });
   const stats: number[][] = [];
   for (let s = 0; s < steps; s++) {
     const r = ganStep(ctx, new Random(9).derive(`step:${s}`));
@@ -66,13 +47,8 @@ async function stepOn(backend: string, arch: GanArchitecture, B: number, steps: 
     r.stats.dispose();
   }
   const weights = new Map<string, Float32Array>();
-  for (const [name, v] of [...d, ...g]) weights.set(name, (await v.data()) as Float32Array);
-  adamD.dispose();
-  adamG.dispose();
-  disposeParams(d);
-  disposeParams(g);
-  data.x.dispose();
-  data.y.dispose();
+  for (const [name, v] of [...ctx.d, ...ctx.g]) weights.set(name, (await v.data()) as Float32Array);
+  dispose();
   return { weights, stats };
 }
 
