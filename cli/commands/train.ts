@@ -122,8 +122,12 @@ export const command: Command = {
     if (perExample !== 'ghost' && perExample !== 'loop') throw new Error(`--per-example: expected ghost or loop`);
     const embeddingInit = values['embedding-init'] ?? 'glorot';
     if (embeddingInit !== 'glorot' && embeddingInit !== 'ones') throw new Error(`--embedding-init: expected glorot or ones, got '${embeddingInit}'`);
-    const scalingName = values.scaling ?? 'max';
-    if (scalingName !== 'max' && scalingName !== 'sprint') throw new Error(`--scaling: expected max or sprint, got '${scalingName}'`);
+    let scaling: ReturnType<typeof gan.namedScaling>;
+    try {
+      scaling = gan.namedScaling(values.scaling ?? 'max');
+    } catch (e) {
+      throw new Error(`--scaling: ${(e as Error).message}`);
+    }
     const dAux = values['d-aux'] ?? 'all';
     if (dAux !== 'all' && dAux !== 'real') throw new Error(`--d-aux: expected all or real, got '${dAux}'`);
     const architecture = { ...gan.namedArchitecture(values.arch ?? 'paper'), gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal' } as const;
@@ -149,7 +153,7 @@ export const command: Command = {
       seed: num('seed', values.seed),
       perExample,
       architecture,
-      scaling: gan.SCALINGS[scalingName],
+      scaling,
       diversityWeight: num('diversity', values.diversity),
       diversityCap: num('diversity-cap', values['diversity-cap']),
       auxOnGenerated: dAux === 'all',

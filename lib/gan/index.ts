@@ -65,5 +65,5 @@ export { writeFileAtomic, writeJsonAtomic } from '../fs';
 export type { GeneratorMetadata } from './checkpoint';
 export { sampleCohort, sampleFromRun, latestEpoch, writeSprintCsv } from './sample';
 export type { SampleOptions } from './sample';
-export { SPRINT_SCALING, SCALINGS, toGanSpace, intoGanSpace, fromGanSpace, validateScaling } from './scaling';
+export { SPRINT_SCALING, SCALINGS, namedScaling, toGanSpace, intoGanSpace, fromGanSpace, validateScaling } from './scaling';
 export type { DataScaling } from './scaling';

@@ -40,6 +40,14 @@ export const SPRINT_SCALING: DataScaling = { center: [130, 72, 2.2], scale: [15,
 /** The named scalings (`sprint-gan train --scaling NAME`); `max` = null = the paper's [0, 1] values. */
 export const SCALINGS = { max: null, sprint: SPRINT_SCALING } as const;
 
+/** The scaling called `name` in {@link SCALINGS}; throws on any other name. */
+export function namedScaling(name: string): DataScaling | null {
+  if (!Object.prototype.hasOwnProperty.call(SCALINGS, name)) {
+    throw new Error(`unknown scaling '${name}': expected one of ${Object.keys(SCALINGS).join(', ')}`);
+  }
+  return SCALINGS[name as keyof typeof SCALINGS];
+}
+
 /** Throws unless `s` is null or three finite centers and three positive finite scales. */
 export function validateScaling(s: DataScaling | null): void {
   if (s === null) return;

@@ -56,7 +56,7 @@ describe('sprint-gan train options', () => {
     const out = path.join(tmp, 'bad-scaling');
     const r = await train(['--scaling', 'zscore', '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("--scaling: expected max or sprint, got 'zscore'");
+    expect(r.stderr).toContain("--scaling: unknown scaling 'zscore': expected one of max, sprint");
     expect(fs.existsSync(out)).toBe(false);
   });
 

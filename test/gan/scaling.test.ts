@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
-import { SCALINGS, SPRINT_SCALING, fromGanSpace, intoGanSpace, toGanSpace, validateScaling, type DataScaling } from '../../lib/gan/scaling';
+import { SCALINGS, SPRINT_SCALING, fromGanSpace, namedScaling, intoGanSpace, toGanSpace, validateScaling, type DataScaling } from '../../lib/gan/scaling';
 import { TINY_ARCHITECTURE, createGenerator, createDiscriminator, disposeParams, type Params } from '../../lib/gan/models';
 import { sampleCohort, sampleFromRun, writeSprintCsv } from '../../lib/gan/sample';
 import { evaluateLosses, trainGan } from '../../lib/gan/train';
@@ -59,6 +59,13 @@ describe('data scaling', () => {
     expect(a[0]).toBeCloseTo(7 / 15, 5);
     expect(a[12]).toBeCloseTo(9 / 12, 5);
     expect(a[24]).toBeCloseTo(0.8 / 1.2, 5);
+  });
+
+  it('namedScaling: max is null (the paper), sprint the SPRINT constants; other names throw with the list', () => {
+    expect(namedScaling('max')).toBeNull();
+    expect(namedScaling('sprint')).toEqual({ center: [130, 72, 2.2], scale: [15, 12, 1.2] });
+    expect(() => namedScaling('zscore')).toThrow("unknown scaling 'zscore': expected one of max, sprint");
+    expect(() => namedScaling('toString')).toThrow(/unknown scaling/); // not an inherited property
   });
 
   it('fromGanSpace inverts toGanSpace; null scaling changes nothing', () => {
