@@ -37,6 +37,10 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
                          generator with an 8,579-weight discriminator, which
                          carries ~15x less DP noise per unit of signal; tiny:
                          smoke tests only)
+  --d-deviation          the discriminator also sees each value minus the
+                         patient's mean over the visits (default off, the
+                         paper's): generated patients then keep their
+                         medication count and level from visit to visit
   --embedding-init glorot|ones  initial arm embedding of the generator (default
                          glorot, the paper's: its first patients all lie
                          within ~1 mmHg; ones starts at a ~9 mmHg spread)
@@ -100,6 +104,7 @@ export const command: Command = {
         'per-example': { type: 'string' },
         arch: { type: 'string' },
         'embedding-init': { type: 'string' },
+        'd-deviation': { type: 'boolean' },
         scaling: { type: 'string' },
         diversity: { type: 'string' },
         'diversity-cap': { type: 'string' },
@@ -130,7 +135,7 @@ export const command: Command = {
     }
     const dAux = values['d-aux'] ?? 'all';
     if (dAux !== 'all' && dAux !== 'real') throw new Error(`--d-aux: expected all or real, got '${dAux}'`);
-    const architecture = { ...gan.namedArchitecture(values.arch ?? 'paper'), gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal' } as const;
+    const architecture = { ...gan.namedArchitecture(values.arch ?? 'paper'), gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal', dDeviation: values['d-deviation'] ?? false } as const;
     await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
     const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
     const result = await gan.trainGan({

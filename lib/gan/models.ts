@@ -56,6 +56,19 @@ export interface GanArchitecture {
    * real ~14, instead of asking it to grow the spread from almost nothing.
    */
   gEmbeddingInit: 'glorotNormal' | 'ones';
+  /**
+   * The discriminator also sees each value's deviation from the patient's
+   * own mean over the visits, as a second input channel
+   * ({@link discriminatorInput}). Real patients keep their medication count,
+   * and to a lesser degree their blood pressure, from visit to visit; a
+   * small, noisy discriminator hardly notices when generated ones do not.
+   * Measured on private batched runs (README, 3 seeds): the medication
+   * counts of a patient's visits correlated 0.45-0.53 on average without it,
+   * 0.81-0.84 with it (real: 0.96); SBP 0.39-0.42 and 0.49-0.57 (real 0.56).
+   * A fixed function of each patient, so per-patient clipping and the
+   * privacy analysis are unchanged. false: the paper's discriminator.
+   */
+  dDeviation: boolean;
 }
 
 /** The paper's architecture (dp_gan.py). */
@@ -77,6 +90,7 @@ export const PAPER_ARCHITECTURE: GanArchitecture = {
   dropout: 0.3,
   leakyAlpha: 0.2,
   gEmbeddingInit: 'glorotNormal',
+  dDeviation: false,
 };
 
 /**
@@ -126,6 +140,7 @@ export function resolveArchitecture(a?: Partial<GanArchitecture>): GanArchitectu
   if (arch.gEmbeddingInit !== 'glorotNormal' && arch.gEmbeddingInit !== 'ones') {
     throw new Error(`architecture: gEmbeddingInit must be 'glorotNormal' or 'ones', got '${arch.gEmbeddingInit}'`);
   }
+  if (typeof arch.dDeviation !== 'boolean') throw new Error(`architecture: dDeviation must be true or false, got '${arch.dDeviation}'`);
   const [r0, r1, r2] = arch.gReshape;
   if (r0 * r1 * r2 !== arch.gDense[1]) {
     throw new Error(`architecture: gReshape ${arch.gReshape} must hold gDense[1] = ${arch.gDense[1]} values`);
@@ -199,7 +214,7 @@ export function discriminatorShapes(arch: GanArchitecture) {
 export function discriminatorSpecs(arch: GanArchitecture): WeightSpec[] {
   const s = discriminatorShapes(arch);
   return [
-    ...conv('d_conv1', arch.dConvKernel, 1, arch.dConvFilters[0]),
+    ...conv('d_conv1', arch.dConvKernel, arch.dDeviation ? 2 : 1, arch.dConvFilters[0]),
     ...conv('d_conv2', arch.dConvKernel, arch.dConvFilters[0], arch.dConvFilters[1]),
     ...dense('d_dense1', s.flat, arch.dDense[0]),
     ...dense('d_dense2', arch.dDense[0], arch.dDense[1]),
@@ -498,6 +513,16 @@ export interface DOutput {
  * layer's pre-activation and stores each layer's input in `trace.inputs`
  * (kept with tf.keep: the caller disposes them).
  */
+/**
+ * The discriminator's input: the patients x [n, measures, visits, 1] as
+ * they are, or with {@link GanArchitecture.dDeviation} a second channel
+ * x - (the patient's mean of that measure over the visits): [n, measures, visits, 2].
+ */
+export function discriminatorInput(x: tf.Tensor4D, arch: GanArchitecture): tf.Tensor4D {
+  if (!arch.dDeviation) return x;
+  return tf.tidy(() => tf.concat([x, tf.sub(x, tf.mean(x, 2, true))], 3) as tf.Tensor4D);
+}
+
 export function discriminate(
   d: Params,
   arch: GanArchitecture,
@@ -525,7 +550,7 @@ export function discriminate(
     ) as tf.Tensor4D;
   };
   return tf.tidy(() => {
-    let h: tf.Tensor4D = convLayer('d_conv1', x, arch.dConvStrides[0]);
+    let h: tf.Tensor4D = convLayer('d_conv1', discriminatorInput(x, arch), arch.dConvStrides[0]);
     h = tf.leakyRelu(h, arch.leakyAlpha);
     if (masks) h = tf.mul(h, masks.conv1);
     h = convLayer('d_conv2', h, arch.dConvStrides[1]);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
-import { PAPER_ARCHITECTURE, TINY_ARCHITECTURE, createDiscriminator, discriminate, disposeMasks, disposeParams, perExampleLosses } from '../../lib/gan/models';
+import { COMPACT_ARCHITECTURE, PAPER_ARCHITECTURE, TINY_ARCHITECTURE, createDiscriminator, discriminate, disposeMasks, disposeParams, perExampleLosses } from '../../lib/gan/models';
 import { dpGradientsGhost, dpGradientsLoop, plainGradients, poissonSample, type DBatch, type DGradients } from '../../lib/gan/dpsgd';
 import { fillGaussian, fillUniform, gaussian } from '../../lib/gan/noise';
 import { Random } from '../../lib/random';
@@ -87,6 +87,8 @@ describe('per-example clipping', () => {
   for (const [label, arch, nReal, nFake] of [
     ['tiny', TINY_ARCHITECTURE, 6, 3],
     ['paper', PAPER_ARCHITECTURE, 3, 2],
+    // The deviation channel: the first convolution sees two input channels.
+    ['compact + dDeviation', { ...COMPACT_ARCHITECTURE, dDeviation: true }, 5, 3],
   ] as const) {
     it(`ghost equals the per-example loop (${label} architecture)`, () => {
       const d = createDiscriminator(arch, 11);

@@ -11,6 +11,8 @@ import {
   namedArchitecture,
   countParams,
   createDiscriminator,
+  discriminatorInput,
+  resolveArchitecture,
   createGenerator,
   discriminate,
   disposeMasks,
@@ -71,6 +73,54 @@ describe('models', () => {
     expect(namedArchitecture('tiny')).toBe(TINY_ARCHITECTURE);
     expect(() => namedArchitecture('huge')).toThrow("unknown architecture 'huge': expected one of paper, compact, tiny");
     expect(() => namedArchitecture('toString')).toThrow(/unknown architecture/);
+  });
+
+  it('dDeviation: the second channel is each value minus its patient and measure mean over visits (naive loops)', () => {
+    const rng = new Random(5);
+    const n = 3;
+    const vals = Float32Array.from({ length: n * 36 }, () => rng.uniform(-2, 2));
+    const x = tf.tensor4d(vals, [n, 3, 12, 1]);
+    expect(discriminatorInput(x, COMPACT_ARCHITECTURE)).toBe(x); // off: the input as it is
+    const both = discriminatorInput(x, { ...COMPACT_ARCHITECTURE, dDeviation: true });
+    expect(both.shape).toEqual([n, 3, 12, 2]);
+    const got = both.dataSync();
+    for (let i = 0; i < n; i++) {
+      for (let m = 0; m < 3; m++) {
+        let mean = 0;
+        for (let v = 0; v < 12; v++) mean += vals[i * 36 + m * 12 + v] / 12;
+        for (let v = 0; v < 12; v++) {
+          const at = ((i * 3 + m) * 12 + v) * 2;
+          expect(got[at]).toBeCloseTo(vals[i * 36 + m * 12 + v], 6);
+          expect(got[at + 1]).toBeCloseTo(vals[i * 36 + m * 12 + v] - mean, 5);
+        }
+      }
+    }
+    [x, both].forEach((t) => t.dispose());
+  });
+
+  it('dDeviation: 72 more weights in compact (3x3x8 first-layer kernel); D reads the channel (shift invariance)', () => {
+    const arch = { ...COMPACT_ARCHITECTURE, dDeviation: true };
+    const d = createDiscriminator(arch, 3);
+    expect(countParams(createDiscriminator(COMPACT_ARCHITECTURE, 3))).toBe(8579);
+    expect(countParams(d)).toBe(8579 + 72);
+    const rng = new Random(9);
+    const vals = Float32Array.from({ length: 2 * 36 }, () => rng.uniform(-1, 1));
+    // The same two patients with every SBP raised by 0.7 and every DBP lowered by 0.4 (all visits).
+    const shifted = vals.map((v, k) => v + ((k % 36) < 12 ? 0.7 : (k % 36) < 24 ? -0.4 : 0));
+    const logits = (p: typeof d) => [vals, shifted].map((a) => Array.from(discriminate(p, arch, tf.tensor4d(a, [2, 3, 12, 1]), null).logit.dataSync()));
+    const kernel = d.get('d_conv1/kernel') as tf.Variable; // [3, 3, 2, 8]
+    const k0 = kernel.dataSync().slice();
+    // Only the deviation channel: the output ignores a per-measure shift over all visits.
+    kernel.assign(tf.tensor4d(k0.map((v, i) => (Math.floor(i / 8) % 2 === 0 ? 0 : v)), [3, 3, 2, 8]));
+    const [a, b] = logits(d);
+    for (let i = 0; i < 2; i++) expect(b[i]).toBeCloseTo(a[i], 5);
+    // Only the raw channel: it does not.
+    kernel.assign(tf.tensor4d(k0.map((v, i) => (Math.floor(i / 8) % 2 === 1 ? 0 : v)), [3, 3, 2, 8]));
+    const [c, e] = logits(d);
+    expect(Math.max(...c.map((v, i) => Math.abs(v - e[i])))).toBeGreaterThan(1e-3);
+    disposeParams(d);
+    expect(() => resolveArchitecture({ dDeviation: 'yes' as unknown as boolean })).toThrow("architecture: dDeviation must be true or false, got 'yes'");
+    expect(resolveArchitecture({}).dDeviation).toBe(false); // the paper's discriminator
   });
 
   it('initialize deterministically from the seed', () => {

@@ -239,14 +239,19 @@ describe('trainGan', () => {
     expect((await trainGan({ ...base(b.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
 
-  it('an architecture stored before gEmbeddingInit existed resumes as Glorot; a different init is refused', async () => {
+  it('an architecture stored before gEmbeddingInit and dDeviation existed resumes as Glorot without the channel; a different init is refused', async () => {
     const a = await trainGan({ ...base(tempDir()), epochs: 1 });
     expect(a.run.config.architecture.gEmbeddingInit).toBe('glorotNormal');
+    expect(a.run.config.architecture.dDeviation).toBe(false);
     const runFile = path.join(a.out, 'run.json');
     const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
     delete old.config.architecture.gEmbeddingInit;
+    delete old.config.architecture.dDeviation;
     fs.writeFileSync(runFile, JSON.stringify(old));
     await expect(trainGan({ ...base(a.out), epochs: 2, architecture: { ...TINY_ARCHITECTURE, gEmbeddingInit: 'ones' }, resume: true })).rejects.toThrow(
+      /Cannot resume .*: architecture was/,
+    );
+    await expect(trainGan({ ...base(a.out), epochs: 2, architecture: { ...TINY_ARCHITECTURE, dDeviation: true }, resume: true })).rejects.toThrow(
       /Cannot resume .*: architecture was/,
     );
     const resumed = await trainGan({ ...base(a.out), epochs: 2, resume: true });
