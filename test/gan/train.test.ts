@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
-import { RunExistsError, progressLine, trainGan, type EpochRecord, type TrainOptions } from '../../lib/gan/train';
+import { RunExistsError, progressBar, progressLine, trainGan, type EpochRecord, type TrainOptions } from '../../lib/gan/train';
 import { TINY_ARCHITECTURE, createDiscriminator, createGenerator, disposeParams, type Params } from '../../lib/gan/models';
 import { readTensorState } from '../../lib/gan/checkpoint';
 import { fakeAccountant, fakeCohort, tinyRun } from './fixtures';
@@ -265,5 +265,28 @@ describe('trainGan', () => {
     expect(r.run.config.batchSize).toBe(1);
     expect(r.history[0].steps).toBe(10);
     await expect(trainGan({ ...base(tempDir()), mode: 'paper', batchSize: 4 })).rejects.toThrow(/batch 1/);
+  });
+});
+
+describe('progressBar', () => {
+  const draw = (stepsPerEpoch: number, updatesPerEpoch?: number) => {
+    const writes: string[] = [];
+    const bar = progressBar({ write: (s: string) => writes.push(s) }, updatesPerEpoch);
+    for (let step = 1; step <= stepsPerEpoch; step++) bar({ epoch: 1, epochs: 2, step, stepsPerEpoch, dLoss: 1.25, gLoss: 0.5, elapsedMs: 1000 * step, etaMs: 0 });
+    return writes;
+  };
+
+  it('draws every step of a short epoch, then a newline', () => {
+    const w = draw(8);
+    expect(w.length).toBe(9);
+    expect(w[0]).toMatch(/^\repoch 1\/2 \[.*\] 1\/8 D 1\.2500 G 0\.5000 1\.0s eta 0\.0s$/);
+    expect(w[7]).toMatch(/ 8\/8 /);
+    expect(w[8]).toBe('\n');
+  });
+
+  it('draws a long epoch at most updatesPerEpoch times plus its last step', () => {
+    const steps = draw(94).filter((s) => s !== '\n').map((s) => Number(/ (\d+)\/94 /.exec(s)![1]));
+    expect(steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 94]);
+    expect(draw(6000, 4).filter((s) => s !== '\n').map((s) => Number(/ (\d+)\/6000 /.exec(s)![1]))).toEqual([1500, 3000, 4500, 6000]);
   });
 });
