@@ -508,12 +508,6 @@ export interface DOutput {
 }
 
 /**
- * Discriminator forward pass on patients [B, 3, 12, 1]. `masks` null = no
- * dropout (evaluation). With `trace`, adds `trace.probes[layer]` to each
- * layer's pre-activation and stores each layer's input in `trace.inputs`
- * (kept with tf.keep: the caller disposes them).
- */
-/**
  * The discriminator's input: the patients x [n, measures, visits, 1] as
  * they are, or with {@link GanArchitecture.dDeviation} a second channel
  * x - (the patient's mean of that measure over the visits): [n, measures, visits, 2].
@@ -523,6 +517,12 @@ export function discriminatorInput(x: tf.Tensor4D, arch: GanArchitecture): tf.Te
   return tf.tidy(() => tf.concat([x, tf.sub(x, tf.mean(x, 2, true))], 3) as tf.Tensor4D);
 }
 
+/**
+ * Discriminator forward pass on patients [B, 3, 12, 1]. `masks` null = no
+ * dropout (evaluation). With `trace`, adds `trace.probes[layer]` to each
+ * layer's pre-activation and stores each layer's input in `trace.inputs`
+ * (kept with tf.keep: the caller disposes them).
+ */
 export function discriminate(
   d: Params,
   arch: GanArchitecture,
