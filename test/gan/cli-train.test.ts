@@ -37,35 +37,18 @@ describe('sprint-gan train options', () => {
     expect(run.discriminatorParams).toBe(8579 + 72); // --d-deviation: a second input channel in the first convolution
   });
 
-  it('refuses an unknown --embedding-init, writing nothing', async () => {
-    const out = path.join(tmp, 'bad-init');
-    const r = await train(['--embedding-init', 'he', '--out', out]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("--embedding-init: expected glorot or ones, got 'he'");
-    expect(fs.existsSync(out)).toBe(false);
-  });
-
-  it('refuses an unknown --d-aux, writing nothing', async () => {
-    const out = path.join(tmp, 'bad-d-aux');
-    const r = await train(['--d-aux', 'fake', '--out', out]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("--d-aux: expected all or real, got 'fake'");
-    expect(fs.existsSync(out)).toBe(false);
-  });
-
-  it('refuses an unknown --scaling, writing nothing', async () => {
-    const out = path.join(tmp, 'bad-scaling');
-    const r = await train(['--scaling', 'zscore', '--out', out]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("--scaling: unknown scaling 'zscore': expected one of max, sprint");
-    expect(fs.existsSync(out)).toBe(false);
-  });
-
-  it('refuses an unknown --arch with the names, writing nothing', async () => {
-    const out = path.join(tmp, 'bad');
-    const r = await train(['--arch', 'huge', '--out', out]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("unknown architecture 'huge': expected one of paper, compact, tiny");
-    expect(fs.existsSync(out)).toBe(false);
-  });
+  for (const [flag, value, message] of [
+    ['--embedding-init', 'he', "--embedding-init: expected glorot or ones, got 'he'"],
+    ['--d-aux', 'fake', "--d-aux: expected all or real, got 'fake'"],
+    ['--scaling', 'zscore', "--scaling: unknown scaling 'zscore': expected one of max, sprint"],
+    ['--arch', 'huge', "unknown architecture 'huge': expected one of paper, compact, tiny"],
+  ]) {
+    it(`refuses an unknown ${flag} with the names, writing nothing`, async () => {
+      const out = path.join(tmp, `bad${flag}`);
+      const r = await train([flag, value, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+  }
 });

@@ -27,6 +27,16 @@ const base = (out: string): TrainOptions => tinyRun(out);
 
 const strip = (h: EpochRecord[]) => h.map(({ seconds, ...rest }) => rest);
 const bytes = (f: string) => fs.readFileSync(f).toString('hex');
+/** Rewrites a run's run.json as written before the named config keys existed (`architecture.NAME` for the architecture's). */
+function forgetSettings(out: string, keys: string[]): void {
+  const runFile = path.join(out, 'run.json');
+  const run = JSON.parse(fs.readFileSync(runFile, 'utf8'));
+  for (const k of keys) {
+    if (k.startsWith('architecture.')) delete run.config.architecture[k.slice('architecture.'.length)];
+    else delete run.config[k];
+  }
+  fs.writeFileSync(runFile, JSON.stringify(run));
+}
 
 describe('trainGan', () => {
   it('resumes after a crash to exactly the uninterrupted run', async () => {
@@ -151,10 +161,7 @@ describe('trainGan', () => {
     expect(a.history[0].train.g.gen).not.toBe(b.history[0].train.g.gen);
     await expect(trainGan({ ...base(a.out), epochs: 2, clipNorm: 0.01, resume: true })).rejects.toThrow(/clipGenerated was true, now false/);
     // A run.json written before the setting existed.
-    const runFile = path.join(b.out, 'run.json');
-    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
-    delete old.config.clipGenerated;
-    fs.writeFileSync(runFile, JSON.stringify(old));
+    forgetSettings(b.out, ['clipGenerated']);
     await expect(trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, clipGenerated: true, resume: true })).rejects.toThrow(/clipGenerated was false, now true/);
     const resumed = await trainGan({ ...base(b.out), epochs: 2, clipNorm: 0.01, resume: true });
     expect(resumed.checkpoint).toMatchObject({ epoch: 2, finished: true });
@@ -185,10 +192,7 @@ describe('trainGan', () => {
       await expect(trainGan({ ...base(tempDir()), generatorLearningRate: bad })).rejects.toThrow(/generator learning rate must be > 0/);
     }
     await expect(trainGan({ ...base(frozen.out), epochs: 2, resume: true })).rejects.toThrow(/generatorLearningRate was 1e-12, now null/);
-    const runFile = path.join(same.out, 'run.json');
-    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
-    delete old.config.generatorLearningRate;
-    fs.writeFileSync(runFile, JSON.stringify(old));
+    forgetSettings(same.out, ['generatorLearningRate']);
     expect((await trainGan({ ...base(same.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
 
@@ -207,11 +211,7 @@ describe('trainGan', () => {
       await expect(trainGan({ ...base(tempDir()), ...bad })).rejects.toThrow(msg);
     }
     await expect(trainGan({ ...base(a.out), epochs: 2, diversityCap: 1, resume: true })).rejects.toThrow(/diversityWeight was 2, now 0/);
-    const runFile = path.join(b.out, 'run.json');
-    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
-    delete old.config.diversityWeight;
-    delete old.config.diversityCap;
-    fs.writeFileSync(runFile, JSON.stringify(old));
+    forgetSettings(b.out, ['diversityWeight', 'diversityCap']);
     await expect(trainGan({ ...base(b.out), epochs: 2, diversityWeight: 1, resume: true })).rejects.toThrow(/diversityWeight was 0, now 1/);
     expect((await trainGan({ ...base(b.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
@@ -230,11 +230,7 @@ describe('trainGan', () => {
       await expect(trainGan({ ...base(tempDir()), ...bad })).rejects.toThrow(msg);
     }
     await expect(trainGan({ ...base(a.out), epochs: 2, generatorAuxWeight: 0.3, resume: true })).rejects.toThrow(/auxOnGenerated was false, now true/);
-    const runFile = path.join(b.out, 'run.json');
-    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
-    delete old.config.auxOnGenerated;
-    delete old.config.generatorAuxWeight;
-    fs.writeFileSync(runFile, JSON.stringify(old));
+    forgetSettings(b.out, ['auxOnGenerated', 'generatorAuxWeight']);
     await expect(trainGan({ ...base(b.out), epochs: 2, generatorAuxWeight: 0.5, resume: true })).rejects.toThrow(/generatorAuxWeight was 1, now 0.5/);
     expect((await trainGan({ ...base(b.out), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
   });
@@ -243,11 +239,7 @@ describe('trainGan', () => {
     const a = await trainGan({ ...base(tempDir()), epochs: 1 });
     expect(a.run.config.architecture.gEmbeddingInit).toBe('glorotNormal');
     expect(a.run.config.architecture.dDeviation).toBe(false);
-    const runFile = path.join(a.out, 'run.json');
-    const old = JSON.parse(fs.readFileSync(runFile, 'utf8'));
-    delete old.config.architecture.gEmbeddingInit;
-    delete old.config.architecture.dDeviation;
-    fs.writeFileSync(runFile, JSON.stringify(old));
+    forgetSettings(a.out, ['architecture.gEmbeddingInit', 'architecture.dDeviation']);
     await expect(trainGan({ ...base(a.out), epochs: 2, architecture: { ...TINY_ARCHITECTURE, gEmbeddingInit: 'ones' }, resume: true })).rejects.toThrow(
       /Cannot resume .*: architecture was/,
     );
