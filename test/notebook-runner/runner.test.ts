@@ -277,7 +277,8 @@ describe('notebook runner', () => {
     const { code } = await cli([file, '--update', '--profile', 'big', '--param', 'n=4']);
     expect(code).toBe(0);
     const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as Notebook & { cells: Array<{ source: string[]; outputs: Array<{ text?: string[] }> }> };
-    expect(nb.cells[2].source.join('')).toBe('// Parameters injected by the notebook runner (profile big, --param n=4).\nn = 4;\nlabel = "big";');
+    expect(nb.cells[2].source.join('')).toBe('// Parameters injected by the notebook runner (profile big, --param n=4).\nn = 4;\nlabel = "big";\nvoid 0;');
+    expect(nb.cells[2].outputs).toEqual([]); // not the value of the last assignment
     expect(nb.cells[3].outputs[0].text).toEqual(['big 0,1,4,9\n']);
     expect(nb.metadata.sprint_runner).toEqual({ injected_parameters: { n: 4, label: 'big' }, origin: 'profile big, --param n=4' });
     // A wrongly typed value is a TypeScript error in the injected cell.

@@ -134,7 +134,7 @@ describe('parameters', () => {
     expect(injected).toEqual({ epochs: 7 });
     expect(notebook.cells.map((c) => c.id)).toHaveLength(3);
     expect(notebook.cells[1].metadata.tags).toEqual(['injected-parameters']);
-    expect(notebook.cells[1].source).toBe('// Parameters injected by the notebook runner (profile x).\nepochs = 7;');
+    expect(notebook.cells[1].source).toBe('// Parameters injected by the notebook runner (profile x).\nepochs = 7;\nvoid 0;');
     expect(notebook.metadata.sprint_runner).toEqual({ injected_parameters: { epochs: 7 }, origin: 'profile x' });
     // Injecting again replaces the earlier injected cell.
     const again = injectParameters(notebook, { epochs: 9 }, 'y').notebook;

@@ -84,6 +84,8 @@ export function injectParameters(nb: Notebook, overrides: Record<string, unknown
   const source = [
     `// Parameters injected by the notebook runner (${origin}).`,
     ...Object.entries(injected).map(([k, v]) => `${k} = ${JSON.stringify(v)};`),
+    // tslab shows the value of a cell's last expression; the last assignment's value is noise.
+    'void 0;',
   ].join('\n');
   const cell: CodeCell = {
     cell_type: 'code',
