@@ -41,6 +41,8 @@ Options (dp_gan.py's flags first; defaults = the paper's settings):
                          patient's mean over the visits (default off, the
                          paper's): generated patients then keep their
                          medication count and level from visit to visit
+  --d-dropout R          the discriminator's dropout rate, 0 <= R < 1 (default
+                         0.3, the paper's)
   --embedding-init glorot|ones  initial arm embedding of the generator (default
                          glorot, the paper's: its first patients all lie
                          within ~1 mmHg; ones starts at a ~9 mmHg spread)
@@ -105,6 +107,7 @@ export const command: Command = {
         arch: { type: 'string' },
         'embedding-init': { type: 'string' },
         'd-deviation': { type: 'boolean' },
+        'd-dropout': { type: 'string' },
         scaling: { type: 'string' },
         diversity: { type: 'string' },
         'diversity-cap': { type: 'string' },
@@ -135,7 +138,8 @@ export const command: Command = {
     }
     const dAux = values['d-aux'] ?? 'all';
     if (dAux !== 'all' && dAux !== 'real') throw new Error(`--d-aux: expected all or real, got '${dAux}'`);
-    const architecture = { ...gan.namedArchitecture(values.arch ?? 'paper'), gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal', dDeviation: values['d-deviation'] ?? false } as const;
+    const named = gan.namedArchitecture(values.arch ?? 'paper');
+    const architecture = { ...named, dropout: num('d-dropout', values['d-dropout']) ?? named.dropout, gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal', dDeviation: values['d-deviation'] ?? false } as const;
     await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
     const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
     const result = await gan.trainGan({

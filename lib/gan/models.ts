@@ -140,6 +140,7 @@ export function resolveArchitecture(a?: Partial<GanArchitecture>): GanArchitectu
   if (arch.gEmbeddingInit !== 'glorotNormal' && arch.gEmbeddingInit !== 'ones') {
     throw new Error(`architecture: gEmbeddingInit must be 'glorotNormal' or 'ones', got '${arch.gEmbeddingInit}'`);
   }
+  if (!(arch.dropout >= 0 && arch.dropout < 1)) throw new Error(`architecture: dropout must be a rate in [0, 1), got ${arch.dropout}`);
   if (typeof arch.dDeviation !== 'boolean') throw new Error(`architecture: dDeviation must be true or false, got '${arch.dDeviation}'`);
   const [r0, r1, r2] = arch.gReshape;
   if (r0 * r1 * r2 !== arch.gDense[1]) {

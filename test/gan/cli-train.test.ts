@@ -15,10 +15,10 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const train = (args: string[]) => sprintGan(['train', '--quiet', '--backend', 'wasm', ...args], { SPRINT_THREADS: '1' });
 
 describe('sprint-gan train options', () => {
-  it('--arch compact, --beta1, --clip-generated, --g-lr, --embedding-init, --d-deviation, --scaling, --diversity, --d-aux and --g-aux reach the run', async () => {
+  it('--arch compact, --beta1, --clip-generated, --g-lr, --embedding-init, --d-deviation, --d-dropout, --scaling, --diversity, --d-aux and --g-aux reach the run', async () => {
     const out = path.join(tmp, 'compact');
     const r = await train(['--arch', 'compact', '--beta1', '0.9', '--mode', 'batched', '--batch-size', '4', '--train-size', '40',
-      '--steps-per-epoch', '2', '--epochs', '1', '--noise', '1.1', '--clip', '1', '--clip-generated', '--lr', '1e-3', '--g-lr', '2e-4', '--embedding-init', 'ones', '--d-deviation',
+      '--steps-per-epoch', '2', '--epochs', '1', '--noise', '1.1', '--clip', '1', '--clip-generated', '--lr', '1e-3', '--g-lr', '2e-4', '--embedding-init', 'ones', '--d-deviation', '--d-dropout', '0',
       '--scaling', 'sprint', '--diversity', '0.5', '--diversity-cap', '2', '--d-aux', 'real', '--g-aux', '0.3', '--out', out]);
     expect(r.stderr + r.stdout).not.toMatch(/Error/);
     expect(r.code).toBe(0);
@@ -29,6 +29,7 @@ describe('sprint-gan train options', () => {
     expect(run.config.generatorLearningRate).toBe(2e-4);
     expect(run.config.architecture.gEmbeddingInit).toBe('ones');
     expect(run.config.architecture.dDeviation).toBe(true);
+    expect(run.config.architecture.dropout).toBe(0);
     expect(run.config.scaling).toEqual({ center: [130, 72, 2.2], scale: [15, 12, 1.2] });
     expect(run.config).toMatchObject({ diversityWeight: 0.5, diversityCap: 2, auxOnGenerated: false, generatorAuxWeight: 0.3 });
     expect(run.config.architecture.dDense).toEqual([32, 32]);
@@ -42,8 +43,9 @@ describe('sprint-gan train options', () => {
     ['--d-aux', 'fake', "--d-aux: expected all or real, got 'fake'"],
     ['--scaling', 'zscore', "--scaling: unknown scaling 'zscore': expected one of max, sprint"],
     ['--arch', 'huge', "unknown architecture 'huge': expected one of paper, compact, tiny"],
+    ['--d-dropout', '1', 'architecture: dropout must be a rate in [0, 1), got 1'],
   ]) {
-    it(`refuses an unknown ${flag} with the names, writing nothing`, async () => {
+    it(`refuses a bad ${flag} with what it expects, writing nothing`, async () => {
       const out = path.join(tmp, `bad${flag}`);
       const r = await train([flag, value, '--out', out]);
       expect(r.code).toBe(1);

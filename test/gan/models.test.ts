@@ -121,6 +121,9 @@ describe('models', () => {
     disposeParams(d);
     expect(() => resolveArchitecture({ dDeviation: 'yes' as unknown as boolean })).toThrow("architecture: dDeviation must be true or false, got 'yes'");
     expect(resolveArchitecture({}).dDeviation).toBe(false); // the paper's discriminator
+    for (const bad of [-0.1, 1, NaN]) expect(() => resolveArchitecture({ dropout: bad })).toThrow(`architecture: dropout must be a rate in [0, 1), got ${bad}`);
+    expect(resolveArchitecture({ dropout: 0 }).dropout).toBe(0);
+    expect(resolveArchitecture({}).dropout).toBe(0.3); // the paper's
   });
 
   it('initialize deterministically from the seed', () => {
