@@ -43,6 +43,7 @@ import { Adam } from './adam';
 import {
   type GanArchitecture,
   type Params,
+  PAPER_ARCHITECTURE,
   countParams,
   createDiscriminator,
   createGenerator,
@@ -572,6 +573,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   log(
     `Training ${cfg.mode} mode: ${nTrain} patients, q=${q.toPrecision(4)}, ${spe} steps/epoch, epochs ${startEpoch + 1}..${cfg.epochs}, ` +
       `lr ${cfg.learningRate}${cfg.generatorLearningRate !== null ? ` (generator ${cfg.generatorLearningRate})` : ''}, ` +
+      (arch.dropout !== PAPER_ARCHITECTURE.dropout ? `D dropout ${arch.dropout}, ` : '') +
       (arch.dDeviation ? 'D sees deviations from each patient\'s mean, ' : '') +
       (cfg.scaling ? `data scaled (raw - ${cfg.scaling.center.join('/')}) / ${cfg.scaling.scale.join('/')}, ` : '') +
       (cfg.diversityWeight > 0 ? `generator diversity ${cfg.diversityWeight} (cap ${cfg.diversityCap}), ` : '') +

@@ -30,6 +30,7 @@ describe('sprint-gan train options', () => {
     expect(run.config.architecture.gEmbeddingInit).toBe('ones');
     expect(run.config.architecture.dDeviation).toBe(true);
     expect(run.config.architecture.dropout).toBe(0);
+    expect(r.stderr + r.stdout).toContain('D dropout 0, D sees deviations');
     expect(run.config.scaling).toEqual({ center: [130, 72, 2.2], scale: [15, 12, 1.2] });
     expect(run.config).toMatchObject({ diversityWeight: 0.5, diversityCap: 2, auxOnGenerated: false, generatorAuxWeight: 0.3 });
     expect(run.config.architecture.dDense).toEqual([32, 32]);
