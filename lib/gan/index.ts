@@ -10,6 +10,7 @@
  * - train.ts     training loop, accounting, budget stop, resume
  * - checkpoint.ts run-folder files (atomic), TF.js generator export/import
  * - sample.ts    synthetic patients and SPRINT-format CSV export
+ * - gaussian.ts  the private baseline the GAN is measured against: a DP Gaussian model (no TF.js)
  */
 export { selectBackend, registerExtraKernels, restoreStockKernels, loadWasm, loadWebGpu, readSync, BACKEND_ORDER } from './backend';
 export type { BackendInfo, BackendChoice, SelectBackendOptions, WebGpuAdapter } from './backend';
@@ -67,3 +68,5 @@ export { sampleCohort, sampleFromRun, latestEpoch, writeSprintCsv } from './samp
 export type { SampleOptions } from './sample';
 export { SPRINT_SCALING, SCALINGS, namedScaling, toGanSpace, intoGanSpace, fromGanSpace, validateScaling } from './scaling';
 export type { DataScaling } from './scaling';
+export { releaseDpGaussian, sampleDpGaussian, calibrateGaussianNoise, addToLedger as addGaussianToLedger } from './gaussian';
+export type { DpGaussian, GaussianReleaseOptions } from './gaussian';
