@@ -1,0 +1,179 @@
+/**
+ * `sprint-gan gaussian`: a differentially private Gaussian model of the
+ * training patients (lib/gan/gaussian.ts), sampled into a SPRINT-format
+ * folder with the release's privacy ledger: the baseline the DP-GAN has to
+ * beat.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command } from '../main';
+
+const help = `Usage: sprint-gan gaussian --out DIR [options]
+
+Releases each arm's mean and one within-arm covariance of the training
+patients with the Gaussian mechanism (each patient's 36 values, in the GAN's
+--scaling sprint space, clipped to L2 norm --clip), samples N patients from
+the released model, and writes them as a SPRINT-format folder (baseline.csv,
+bp.csv) with release.json: the settings, the privacy ledger and epsilon.
+Not a GAN: the simple private baseline that the DP-GAN's cohort is compared
+with (README, "A private cohort in batched mode").
+
+Options:
+  --target-epsilon E     epsilon of the release at --delta (default 1.6); the
+                         two noise multipliers are calibrated to it, the
+                         means' twice the covariance's
+  --mean-noise S         set the noise multipliers yourself instead (both)
+  --covariance-noise S
+  --clip C               L2 clip norm of a patient's 36 values (default 6 =
+                         sqrt(36): one unit of the scaling on every value)
+  --delta D              delta (default 1e-5)
+  --non-private          the exact model of the unclipped patients (for
+                         reference; no privacy)
+  --n N                  patients to write (default 6000)
+  --data DIR             SPRINT-format folder; default SPRINT_DATA_DIR, else
+                         the embedded synthetic cohort (its training split)
+  --train-size N         training patients (default 6000 or the paper's share)
+  --seed S               seed of the noise and of the sampling (default 0)
+  --out DIR              output folder
+  --force                overwrite the files already in --out
+  -h, --help             this text
+
+Example:
+  sprint-gan gaussian --target-epsilon 1.6 --out runs/gaussian
+  sprint-gan evaluate --synthetic runs/gaussian --real <held-out patients>`;
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x)) throw new Error(`--${name}: expected a finite number, got '${v}'`);
+  return x;
+}
+
+/** The command's options, checked; throws with what is wrong (exit 2). */
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      'target-epsilon': { type: 'string' },
+      'mean-noise': { type: 'string' },
+      'covariance-noise': { type: 'string' },
+      clip: { type: 'string' },
+      delta: { type: 'string' },
+      'non-private': { type: 'boolean' },
+      n: { type: 'string' },
+      data: { type: 'string' },
+      'train-size': { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+  });
+  if (!values.out) throw new Error('--out DIR is required.');
+  const n = num('n', values.n) ?? 6000;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--n: expected a positive integer, got '${values.n}'`);
+  const seed = num('seed', values.seed) ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got '${values.seed}'`);
+  const delta = num('delta', values.delta) ?? 1e-5;
+  const meanNoise = num('mean-noise', values['mean-noise']);
+  const covarianceNoise = num('covariance-noise', values['covariance-noise']);
+  const manual = meanNoise !== undefined || covarianceNoise !== undefined;
+  if (manual && (meanNoise === undefined || covarianceNoise === undefined)) {
+    throw new Error('give both --mean-noise and --covariance-noise, or neither (then --target-epsilon sets them).');
+  }
+  if (values['non-private'] && (manual || values['target-epsilon'] !== undefined || values.clip !== undefined)) {
+    throw new Error('--non-private takes no noise, clip or epsilon settings.');
+  }
+  if (manual && values['target-epsilon'] !== undefined) {
+    throw new Error('--target-epsilon calibrates the noise; do not also set --mean-noise/--covariance-noise.');
+  }
+  if (manual && !((meanNoise as number) > 0 && (covarianceNoise as number) > 0)) {
+    throw new Error('noise multipliers must be positive (use --non-private for the exact model).');
+  }
+  const clip = num('clip', values.clip) ?? 6;
+  if (!(clip > 0)) throw new Error(`--clip: expected a positive number, got '${values.clip}'`);
+  const targetEpsilon = num('target-epsilon', values['target-epsilon']) ?? 1.6;
+  if (!(targetEpsilon > 0)) throw new Error(`--target-epsilon: expected a positive number, got '${values['target-epsilon']}'`);
+  const trainSize = num('train-size', values['train-size']);
+  return { values, out: values.out, n, seed, delta, manual, meanNoise, covarianceNoise, clip, targetEpsilon, trainSize };
+}
+
+export const command: Command = {
+  summary: 'A differentially private Gaussian model of the patients, sampled (the baseline for the DP-GAN)',
+  help,
+  async run(argv: string[]): Promise<number> {
+    let settings: ReturnType<typeof parseOptions>;
+    try {
+      settings = parseOptions(argv);
+    } catch (err) {
+      console.error(`sprint-gan gaussian: ${(err as Error).message}\n\n${help}`);
+      return 2;
+    }
+    const { values, out, n, seed, delta, manual, meanNoise, covarianceNoise, clip, targetEpsilon, trainSize } = settings;
+    const existing = ['baseline.csv', 'bp.csv', 'release.json'].filter((f) => fs.existsSync(path.join(out, f)));
+    if (existing.length > 0 && !values.force) {
+      console.error(`sprint-gan gaussian: ${out} already has ${existing.join(', ')}; use --force to overwrite.`);
+      return 1;
+    }
+
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const g = require('../../lib/gan/gaussian') as typeof import('../../lib/gan/gaussian');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { loadGanData } = require('../../lib/gan/data') as typeof import('../../lib/gan/data');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { SPRINT_SCALING, toGanSpace, fromGanSpace } = require('../../lib/gan/scaling') as typeof import('../../lib/gan/scaling');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { writeSprintCsv } = require('../../lib/gan/sample') as typeof import('../../lib/gan/sample');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { PrivacyLedger } = require('../../lib/privacy') as typeof import('../../lib/privacy');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { writeJsonAtomic } = require('../../lib/fs') as typeof import('../../lib/fs');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { Random } = require('../../lib/random') as typeof import('../../lib/random');
+
+    const privateRelease = !values['non-private'];
+    const noise = !privateRelease
+      ? { meanNoise: 0, covarianceNoise: 0 }
+      : manual
+        ? { meanNoise: meanNoise as number, covarianceNoise: covarianceNoise as number }
+        : g.calibrateGaussianNoise(targetEpsilon, delta);
+    const opts = { clipNorm: privateRelease ? clip : Infinity, ...noise, seed };
+
+    const data = loadGanData({ dir: values.data, trainSize });
+    const d = data.train.x.length / data.train.n;
+    const x = toGanSpace(data.train, SPRINT_SCALING).x;
+    const model = g.releaseDpGaussian(x, data.train.y, d, opts);
+    const ledger = privateRelease ? g.addToLedger(new PrivacyLedger(), opts, 'Gaussian model') : null;
+    const sample = g.sampleDpGaussian(model, n, new Random(seed).derive('gaussian-sample'));
+    fromGanSpace(sample.x, data.train.maxima, SPRINT_SCALING, d);
+    const files = writeSprintCsv(out, {
+      n,
+      x: sample.x,
+      y: sample.y,
+      maskIds: Array.from({ length: n }, (_, i) => `G${String(i + 1).padStart(6, '0')}`),
+      maxima: data.train.maxima,
+    });
+    const epsilon = ledger ? ledger.epsilon(delta) : null;
+    const release = {
+      kind: 'dp-gaussian',
+      data: { source: data.source, nTrain: data.train.n },
+      options: { ...opts, clipNorm: Number.isFinite(opts.clipNorm) ? opts.clipNorm : null },
+      scaling: SPRINT_SCALING,
+      clipped: model.clipped,
+      n,
+      epsilon,
+      delta,
+      ledger: ledger ? ledger.toJSON(delta) : null,
+    };
+    writeJsonAtomic(path.join(out, 'release.json'), release);
+    console.error(
+      `Released a Gaussian model of ${data.train.n} training patients (${model.clipped} clipped at ${opts.clipNorm}), ` +
+        (ledger ? `noise ${opts.meanNoise.toPrecision(4)} (means) / ${opts.covarianceNoise.toPrecision(4)} (covariance): epsilon ${epsilon!.toFixed(4)} at delta ${delta}` : 'non-private') +
+        `; wrote ${n} patients to ${out}.`,
+    );
+    console.log(JSON.stringify({ out, n, epsilon, delta, ...files, release: path.join(out, 'release.json') }));
+    return 0;
+  },
+};
