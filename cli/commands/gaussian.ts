@@ -15,7 +15,8 @@ Releases each arm's mean and one within-arm covariance of the training
 patients with the Gaussian mechanism (each patient's 36 values, in the GAN's
 --scaling sprint space, clipped to L2 norm --clip), samples N patients from
 the released model, and writes them as a SPRINT-format folder (baseline.csv,
-bp.csv) with release.json: the settings, the privacy ledger and epsilon.
+bp.csv) with release.json: the settings, the privacy ledger and epsilon
+(nothing else computed from the patients, so it can be shared with them).
 Not a GAN: the simple private baseline that the DP-GAN's cohort is compared
 with (README, "A private cohort in batched mode").
 
@@ -161,7 +162,6 @@ export const command: Command = {
       data: { source: data.source, nTrain: data.train.n },
       options: { ...opts, clipNorm: Number.isFinite(opts.clipNorm) ? opts.clipNorm : null },
       scaling: SPRINT_SCALING,
-      clipped: model.clipped,
       n,
       epsilon,
       delta,
@@ -169,7 +169,8 @@ export const command: Command = {
     };
     writeJsonAtomic(path.join(out, 'release.json'), release);
     console.error(
-      `Released a Gaussian model of ${data.train.n} training patients (${model.clipped} clipped at ${opts.clipNorm}), ` +
+      `Released a Gaussian model of ${data.train.n} training patients ` +
+        (ledger ? `(${model.clipped} clipped at ${opts.clipNorm}: an exact count, for you, not in release.json), ` : '') +
         (ledger ? `noise ${opts.meanNoise.toPrecision(4)} (means) / ${opts.covarianceNoise.toPrecision(4)} (covariance): epsilon ${epsilon!.toFixed(4)} at delta ${delta}` : 'non-private') +
         `; wrote ${n} patients to ${out}.`,
     );

@@ -3,12 +3,10 @@
  * and one within-arm covariance shared by both arms, released with the
  * Gaussian mechanism, then sampled.
  *
- * On the embedded cohort this simple model, at a privacy cost the DP-GAN
- * cannot match, gives synthetic patients whose classifiers score on the real
- * held-out patients about as well as the non-private GAN's
- * (docs/private-batched.md). Training uses it as a warm start: the GAN first
- * learns from patients sampled from the released model (post-processing, no
- * further privacy cost), then from the real ones under DP-SGD.
+ * The baseline the DP-GAN is measured against (`sprint-gan gaussian`): on
+ * the embedded cohort, at the same epsilon, classifiers trained on its
+ * patients score higher on the real held-out patients than those trained on
+ * the DP-GAN's (README, "The baseline to beat").
  *
  * The mechanism, on patient vectors x (the 36 values of one patient in the
  * GAN's space), each clipped to L2 norm C: x' = x min(1, C / |x|).
@@ -52,7 +50,7 @@ export interface DpGaussian {
   covariance: number[];
   /** The release's settings (stored with a run). */
   options: GaussianReleaseOptions;
-  /** Patients whose vector was longer than the clip norm. */
+  /** Patients whose vector was longer than the clip norm: an exact count, NOT private (for the data owner; do not publish). */
   clipped: number;
 }
 
