@@ -124,15 +124,13 @@ export const command: Command = {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { loadGanData } = require('../../lib/gan/data') as typeof import('../../lib/gan/data');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { SPRINT_SCALING, toGanSpace, fromGanSpace } = require('../../lib/gan/scaling') as typeof import('../../lib/gan/scaling');
+    const { SPRINT_SCALING } = require('../../lib/gan/scaling') as typeof import('../../lib/gan/scaling');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { writeSprintCsv } = require('../../lib/gan/sample') as typeof import('../../lib/gan/sample');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { PrivacyLedger } = require('../../lib/privacy') as typeof import('../../lib/privacy');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { writeJsonAtomic } = require('../../lib/fs') as typeof import('../../lib/fs');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { Random } = require('../../lib/random') as typeof import('../../lib/random');
 
     const privateRelease = !values['non-private'];
     const noise = !privateRelease
@@ -143,19 +141,9 @@ export const command: Command = {
     const opts = { clipNorm: privateRelease ? clip : Infinity, ...noise, seed };
 
     const data = loadGanData({ dir: values.data, trainSize });
-    const d = data.train.x.length / data.train.n;
-    const x = toGanSpace(data.train, SPRINT_SCALING).x;
-    const model = g.releaseDpGaussian(x, data.train.y, d, opts);
+    const model = g.releaseFromCohort(data.train, opts);
     const ledger = privateRelease ? g.addToLedger(new PrivacyLedger(), opts, 'Gaussian model') : null;
-    const sample = g.sampleDpGaussian(model, n, new Random(seed).derive('gaussian-sample'));
-    fromGanSpace(sample.x, data.train.maxima, SPRINT_SCALING, d);
-    const files = writeSprintCsv(out, {
-      n,
-      x: sample.x,
-      y: sample.y,
-      maskIds: Array.from({ length: n }, (_, i) => `G${String(i + 1).padStart(6, '0')}`),
-      maxima: data.train.maxima,
-    });
+    const files = writeSprintCsv(out, g.sampleGaussianCohort(model, n, data.train.maxima, seed));
     const epsilon = ledger ? ledger.epsilon(delta) : null;
     const release = {
       kind: 'dp-gaussian',

@@ -24,8 +24,10 @@
  * covariance, the projection onto positive semi-definite matrices, sampling)
  * is post-processing.
  */
+import type { Cohort } from '../data/cohort';
 import { calibrateNoiseMultiplier, type PrivacyLedger } from '../privacy';
 import { Random } from '../random';
+import { SPRINT_SCALING, fromGanSpace, toGanSpace } from './scaling';
 
 export interface GaussianReleaseOptions {
   /** L2 clip norm of a patient's vector (GAN space). */
@@ -251,4 +253,25 @@ export function calibrateGaussianNoise(targetEpsilon: number, delta: number, rat
   const sigma = calibrateNoiseMultiplier({ q: 1, steps: 1, delta, targetEpsilon });
   const covarianceNoise = (sigma * Math.sqrt(1 + ratio * ratio)) / ratio;
   return { meanNoise: covarianceNoise * ratio, covarianceNoise };
+}
+
+/**
+ * The model of a cohort's patients in the GAN's `--scaling sprint` space
+ * (SPRINT_SCALING: values near 0 with spread near 1, so one clip norm suits
+ * every measure), as `sprint-gan gaussian` and notebook 03 release it.
+ */
+export function releaseFromCohort(c: Cohort, opts: GaussianReleaseOptions): DpGaussian {
+  return releaseDpGaussian(toGanSpace(c, SPRINT_SCALING).x, c.y, c.x.length / c.n, opts);
+}
+
+/**
+ * `n` patients of a model from {@link releaseFromCohort} as a normalized
+ * cohort on `maxima` (the training cohort's), MASKIDs G000001...; `seed`
+ * draws the arms and values.
+ */
+export function sampleGaussianCohort(model: DpGaussian, n: number, maxima: readonly [number, number, number], seed: number): Cohort {
+  const { x, y } = sampleDpGaussian(model, n, new Random(seed).derive('gaussian-sample'));
+  fromGanSpace(x, maxima, SPRINT_SCALING, model.d);
+  const maskIds = Array.from({ length: n }, (_, i) => `G${String(i + 1).padStart(6, '0')}`);
+  return { n, x, y, maskIds, maxima: [...maxima] as [number, number, number] };
 }

@@ -68,5 +68,5 @@ export { sampleCohort, sampleFromRun, latestEpoch, writeSprintCsv } from './samp
 export type { SampleOptions } from './sample';
 export { SPRINT_SCALING, SCALINGS, namedScaling, toGanSpace, intoGanSpace, fromGanSpace, validateScaling } from './scaling';
 export type { DataScaling } from './scaling';
-export { releaseDpGaussian, sampleDpGaussian, calibrateGaussianNoise, addToLedger as addGaussianToLedger } from './gaussian';
+export { releaseDpGaussian, releaseFromCohort as releaseGaussian, sampleDpGaussian, sampleGaussianCohort, calibrateGaussianNoise, addToLedger as addGaussianToLedger } from './gaussian';
 export type { DpGaussian, GaussianReleaseOptions } from './gaussian';

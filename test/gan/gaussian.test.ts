@@ -12,12 +12,15 @@ import {
   projectPsd,
   releaseDpGaussian,
   sampleDpGaussian,
+  releaseFromCohort,
+  sampleGaussianCohort,
   symmetricEigen,
   type GaussianReleaseOptions,
 } from '../../lib/gan/gaussian';
 import { PrivacyLedger } from '../../lib/privacy';
 import { normalCdf } from '../../lib/privacy/special';
 import { Random } from '../../lib/random';
+import { fakeCohort } from './fixtures';
 
 /** n patients of d correlated values; arm 1 shifted by `shift` in the first half of the values. */
 function data(n: number, d: number, seed = 1, shift = 1) {
@@ -238,5 +241,39 @@ describe('sampleDpGaussian', () => {
     expect(r.cnt[1] / n).toBeCloseTo(0.7, 2);
     for (const a of [0, 1]) for (let j = 0; j < d; j++) expect(r.mean[a][j]).toBeCloseTo(model.means[a][j], 1);
     for (let i = 0; i < d * d; i++) expect(Math.abs(r.cov[i] - model.covariance[i])).toBeLessThan(0.05);
+  });
+});
+
+describe('releaseFromCohort and sampleGaussianCohort', () => {
+  it('round-trip a cohort: the sampled patients have its arms\' raw means and its maxima', () => {
+    const c = fakeCohort(3000, 4);
+    const model = releaseFromCohort(c, exact());
+    const s = sampleGaussianCohort(model, 20000, c.maxima, 1);
+    expect(s.n).toBe(20000);
+    expect(s.maxima).toEqual(c.maxima);
+    expect(s.maskIds[0]).toBe('G000001');
+    expect(s.maskIds[19999]).toBe('G020000');
+    // Raw mean of each measure by arm (value x maximum), real against sampled.
+    const rawMeans = (k: typeof c) =>
+      [0, 1].map((arm) =>
+        [0, 1, 2].map((m) => {
+          let sum = 0;
+          let cnt = 0;
+          for (let i = 0; i < k.n; i++) {
+            if (k.y[i] !== arm) continue;
+            for (let v = 0; v < 12; v++) sum += k.x[i * 36 + m * 12 + v] * k.maxima[m];
+            cnt += 12;
+          }
+          return sum / cnt;
+        }),
+      );
+    const [real, synth] = [rawMeans(c), rawMeans(s)];
+    for (const arm of [0, 1]) {
+      expect(Math.abs(synth[arm][0] - real[arm][0])).toBeLessThan(0.3); // SBP, mmHg (within-arm sd 10)
+      expect(Math.abs(synth[arm][1] - real[arm][1])).toBeLessThan(0.2); // DBP, mmHg (sd 6)
+      expect(Math.abs(synth[arm][2] - real[arm][2])).toBeLessThan(0.02); // classes (sd 0.3)
+    }
+    // The arms differ as in the cohort (arm 1 is 0.05 x maximum lower: 10 mmHg SBP).
+    expect(synth[0][0] - synth[1][0]).toBeCloseTo(real[0][0] - real[1][0], 0);
   });
 });
