@@ -6,7 +6,7 @@
 import { PlotError } from './errors';
 import { methodLabel } from './epochs';
 import { finiteOrNull } from './series';
-import { MARKERS, SOURCE_COLORS, SOURCE_LABELS, SOURCES, axisStyle, baseLayout } from './style';
+import { MARKERS, SEQUENCE, SOURCE_COLORS, SOURCE_LABELS, SOURCES, axisStyle, baseLayout } from './style';
 import type { Figure, PlotTrace } from './types';
 
 /** Accuracies of one classifier (e.g. one per repeat or per selected epoch). */
@@ -16,21 +16,29 @@ export interface AccuracyGroup {
   real: readonly number[];
   nonPrivate?: readonly number[];
   private?: readonly number[];
+  /** A private baseline that is not a GAN (e.g. lib/gan/gaussian's cohort), drawn as a fourth strip. */
+  baseline?: readonly number[];
 }
 
 export interface AccuracyStripOptions {
   title?: string;
   yRange?: [number, number];
+  /** Legend label of the groups' `baseline` strip (default 'Private Gaussian'). */
+  baselineLabel?: string;
 }
+
+/** The baseline strip's look: green (the palette's first non-paper color), diamonds. */
+const BASELINE_STYLE = { color: SEQUENCE[7], symbol: 'diamond' };
 
 /**
  * Strip plot: x = classifier, three jittered strips per classifier (real,
- * non-private, private), same colors and markers as Figure 2.
+ * non-private, private), same colors and markers as Figure 2, and a fourth
+ * for a non-GAN `baseline` when the groups have one.
  */
 export function accuracyStrips(groups: readonly AccuracyGroup[], options: AccuracyStripOptions = {}): Figure {
   if (groups.length === 0) throw new PlotError('accuracyStrips: no classifier groups given.');
   const data: PlotTrace[] = [];
-  for (const source of SOURCES) {
+  for (const source of [...SOURCES, 'baseline' as const]) {
     const x: string[] = [];
     const y: number[] = [];
     for (const g of groups) {
@@ -47,7 +55,7 @@ export function accuracyStrips(groups: readonly AccuracyGroup[], options: Accura
     }
     data.push({
       type: 'box',
-      name: SOURCE_LABELS[source],
+      name: source === 'baseline' ? (options.baselineLabel ?? 'Private Gaussian') : SOURCE_LABELS[source],
       x,
       y: finiteOrNull(y),
       boxpoints: 'all',
@@ -55,7 +63,12 @@ export function accuracyStrips(groups: readonly AccuracyGroup[], options: Accura
       pointpos: 0,
       fillcolor: 'rgba(0,0,0,0)',
       line: { color: 'rgba(0,0,0,0)' },
-      marker: { color: SOURCE_COLORS[source], symbol: MARKERS[source], size: 8, opacity: 0.85 },
+      marker: {
+        color: source === 'baseline' ? BASELINE_STYLE.color : SOURCE_COLORS[source],
+        symbol: source === 'baseline' ? BASELINE_STYLE.symbol : MARKERS[source],
+        size: 8,
+        opacity: 0.85,
+      },
       hoveron: 'points',
     });
   }

@@ -226,6 +226,20 @@ test('accuracyStrips (Figure 3): one strip trace per source, x = classifier', ()
   expectJsonClean(fig);
 });
 
+test('accuracyStrips: a baseline strip comes fourth, green diamonds, labelled', () => {
+  const groups = [
+    { classifier: 'forest', real: [0.7], private: [0.6], baseline: [0.66, 0.67] },
+    { classifier: 'knn', real: [0.72], private: [0.62] },
+  ];
+  const fig = accuracyStrips(groups, { baselineLabel: 'Private Gaussian (ε 1.6)' });
+  expect(fig.data.map((t) => t.name)).toEqual(['Real', 'Private', 'Private Gaussian (ε 1.6)']);
+  expect(fig.data[2].marker).toMatchObject({ color: '#2CA02C', symbol: 'diamond' });
+  expect(fig.data[2].x).toEqual(['Random forest', 'Random forest']);
+  expect(fig.data[2].y).toEqual([0.66, 0.67]);
+  expect(accuracyStrips(groups).data[2].name).toBe('Private Gaussian');
+  expectJsonClean(fig);
+});
+
 describe('features (Figure 4) and correlations', () => {
   test('FEATURE_NAMES: 36, measure-major', () => {
     expect(FEATURE_NAMES).toHaveLength(36);
