@@ -25,7 +25,8 @@
  * is post-processing.
  */
 import type { Cohort } from '../data/cohort';
-import { calibrateNoiseMultiplier, type PrivacyLedger } from '../privacy';
+import { calibrateNoiseMultiplier } from '../privacy/calibrate';
+import type { PrivacyLedger } from '../privacy/ledger';
 import { Random } from '../random';
 import { SPRINT_SCALING, fromGanSpace, toGanSpace } from './scaling';
 
