@@ -20,13 +20,14 @@ export function useSecondCore(): boolean {
   return process.env.SPRINT_THREADS !== '1' && os.availableParallelism() >= 2;
 }
 
+// Control words: [0] the job's state, [1] the error message's length, [2] 1 once the worker thread has exited.
 const IDLE = 0;
 const DONE = 1;
 const FAILED = 2;
 
 export class JobWorker<J> {
   private readonly worker: Worker;
-  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly control = new Int32Array(new SharedArrayBuffer(12));
   private readonly error = new Uint8Array(new SharedArrayBuffer(8192));
   /** Jobs given so far. */
   jobs = 0;
@@ -37,7 +38,7 @@ export class JobWorker<J> {
       workerData: { ...data, entry: path.join(__dirname, entry), control: this.control.buffer, error: this.error.buffer },
     });
     this.worker.unref();
-    // An uncaught error ends the worker; it shows as a timeout when waited for.
+    // An uncaught error ends the worker; serveJobs reports it through the control words.
     this.worker.on('error', () => undefined);
   }
 
@@ -46,13 +47,15 @@ export class JobWorker<J> {
    * with the worker's error if it failed, or after `timeoutMs`.
    */
   start(job: J, timeoutMs: number, transfer: ArrayBuffer[] = []): () => void {
-    if (Atomics.load(this.control, 0) === FAILED) throw new Error(this.message());
+    if (Atomics.load(this.control, 0) === FAILED || this.exited()) throw new Error(this.message());
     Atomics.store(this.control, 0, IDLE);
     this.worker.postMessage(job, transfer);
     this.jobs++;
     const deadline = Date.now() + timeoutMs;
     return () => {
       while (Atomics.load(this.control, 0) === IDLE) {
+        // Exited between the check above and the job: nothing will answer.
+        if (this.exited()) throw new Error(this.message());
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`);
         Atomics.wait(this.control, 0, IDLE, Math.min(left, 1000));
@@ -61,9 +64,13 @@ export class JobWorker<J> {
     };
   }
 
+  private exited(): boolean {
+    return Atomics.load(this.control, 2) === 1;
+  }
+
   private message(): string {
     const len = Atomics.load(this.control, 1);
-    return Buffer.from(this.error.slice(0, len)).toString('utf8') || 'worker failed';
+    return Buffer.from(this.error.slice(0, len)).toString('utf8') || (this.exited() ? 'the worker thread exited' : 'worker failed');
   }
 
   terminate(): Promise<number> {
@@ -71,7 +78,12 @@ export class JobWorker<J> {
   }
 }
 
-/** Worker side: runs `handle` for each job and reports completion or the error. */
+/**
+ * Worker side: runs `handle` for each job and reports completion or the
+ * error. A worker that dies (an error thrown outside a job's promise,
+ * process.exit) says so on its way out, with the error, so a parent blocked
+ * on the job fails at once instead of at its timeout.
+ */
 export function serveJobs<J>(handle: (job: J) => void | Promise<void>): void {
   const control = new Int32Array(workerData.control as SharedArrayBuffer);
   const errorBytes = new Uint8Array(workerData.error as SharedArrayBuffer);
@@ -82,6 +94,21 @@ export function serveJobs<J>(handle: (job: J) => void | Promise<void>): void {
     Atomics.store(control, 0, state);
     Atomics.notify(control, 0);
   };
+  let fatal = '';
+  process.on('uncaughtExceptionMonitor', (err) => {
+    fatal = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  });
+  process.on('exit', (code) => {
+    // The reason first (unless a job's own error is waiting to be read), then the flag the parent checks.
+    if (Atomics.load(control, 0) !== FAILED) {
+      const msg = Buffer.from(`the worker thread exited (code ${code})${fatal ? `: ${fatal}` : ''}`).subarray(0, errorBytes.length);
+      errorBytes.set(msg);
+      Atomics.store(control, 1, msg.length);
+    }
+    Atomics.store(control, 2, 1);
+    Atomics.compareExchange(control, 0, IDLE, FAILED);
+    Atomics.notify(control, 0);
+  });
   parentPort?.on('message', (job: J) => {
     Promise.resolve()
       .then(() => handle(job))
