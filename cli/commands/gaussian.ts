@@ -18,7 +18,7 @@ the released model, and writes them as a SPRINT-format folder (baseline.csv,
 bp.csv) with release.json: the settings, the privacy ledger and epsilon
 (nothing else computed from the patients, so it can be shared with them).
 Not a GAN: the simple private baseline that the DP-GAN's cohort is compared
-with (README, "A private cohort in batched mode").
+with (README, "The baseline to beat: a private Gaussian").
 
 Options:
   --target-epsilon E     epsilon of the release at --delta (default 1.6); the
@@ -78,6 +78,7 @@ function parseOptions(argv: string[]) {
   const seed = num('seed', values.seed) ?? 0;
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got '${values.seed}'`);
   const delta = num('delta', values.delta) ?? 1e-5;
+  if (!(delta > 0 && delta < 1)) throw new Error(`--delta: expected a number in (0, 1), got '${values.delta}'`);
   const meanNoise = num('mean-noise', values['mean-noise']);
   const covarianceNoise = num('covariance-noise', values['covariance-noise']);
   const manual = meanNoise !== undefined || covarianceNoise !== undefined;
@@ -142,7 +143,7 @@ export const command: Command = {
 
     const data = loadGanData({ dir: values.data, trainSize });
     const model = g.releaseFromCohort(data.train, opts);
-    const ledger = privateRelease ? g.addToLedger(new PrivacyLedger(), opts, 'Gaussian model') : null;
+    const ledger = privateRelease ? g.addToLedger(new PrivacyLedger(), opts) : null;
     const files = writeSprintCsv(out, g.sampleGaussianCohort(model, n, data.train.maxima, seed));
     const epsilon = ledger ? ledger.epsilon(delta) : null;
     const release = {

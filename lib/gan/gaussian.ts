@@ -51,7 +51,7 @@ export interface DpGaussian {
   means: [number[], number[]];
   /** Within-arm covariance, d x d row-major, symmetric positive semi-definite. */
   covariance: number[];
-  /** The release's settings (stored with a run). */
+  /** The release's settings (`sprint-gan gaussian` stores them in release.json). */
   options: GaussianReleaseOptions;
   /** Patients whose vector was longer than the clip norm: an exact count, NOT private (for the data owner; do not publish). */
   clipped: number;
@@ -233,7 +233,7 @@ export function sampleDpGaussian(model: DpGaussian, n: number, rng: Random): { x
 }
 
 /** Records the release's two Gaussian mechanisms in a ledger; throws for a non-private release. */
-export function addToLedger(ledger: PrivacyLedger, opts: GaussianReleaseOptions, name = 'Gaussian warm start'): PrivacyLedger {
+export function addToLedger(ledger: PrivacyLedger, opts: GaussianReleaseOptions, name = 'Gaussian model'): PrivacyLedger {
   checkOptions(opts);
   if (opts.meanNoise === 0) throw new RangeError('addToLedger: a noiseless Gaussian release is not private; it has no epsilon');
   ledger.addDpSgd(`${name}: arm means`, { q: 1, noiseMultiplier: opts.meanNoise, steps: 1 });
@@ -245,9 +245,9 @@ export function addToLedger(ledger: PrivacyLedger, opts: GaussianReleaseOptions,
  * Noise multipliers whose two releases compose to `targetEpsilon` at `delta`
  * (RDP accountant, as the ledger). The two Gaussian mechanisms compose into
  * one with 1 / sigma^2 = 1 / sigma_m^2 + 1 / sigma_q^2; `ratio` = sigma_m /
- * sigma_q (default 2: the measured best of docs/private-batched.md, the
- * means of ~3000 patients per arm tolerating more noise than the
- * covariance's 1,296 entries).
+ * sigma_q (default 2: the best of the splits measured in
+ * docs/private-batched.md; noise on the covariance cost more than on the
+ * means).
  */
 export function calibrateGaussianNoise(targetEpsilon: number, delta: number, ratio = 2): { meanNoise: number; covarianceNoise: number } {
   if (!(ratio > 0 && Number.isFinite(ratio))) throw new RangeError(`calibrateGaussianNoise: ratio must be positive, got ${ratio}`);

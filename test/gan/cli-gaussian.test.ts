@@ -85,6 +85,15 @@ describe('sprint-gan gaussian', () => {
     expect(fs.readdirSync(out)).toEqual(['bp.csv']);
   });
 
+  it("bad data: the loader's message naming the file, line and column, exit 1, nothing written", async () => {
+    const out = path.join(tmp, 'from-bad');
+    const bad = path.join(__dirname, '..', 'data', 'fixtures', 'bad', 'not-numeric');
+    const r = await sprintGan(['gaussian', '--data', bad, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bp\.csv, line 9, column SBP: the value is not a number\. Found "14O"/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   for (const [args, message] of [
     [['--mean-noise', '6'], 'give both --mean-noise and --covariance-noise, or neither'],
     [['--mean-noise', '6', '--covariance-noise', '3', '--target-epsilon', '1'], '--target-epsilon calibrates the noise'],
@@ -96,6 +105,7 @@ describe('sprint-gan gaussian', () => {
     [['--target-epsilon=0'], "--target-epsilon: expected a positive number, got '0'"],
     [['--seed', '1.5'], "--seed: expected a non-negative integer, got '1.5'"],
     [['--bogus'], "Unknown option '--bogus'"],
+    [['--delta', '2'], "--delta: expected a number in (0, 1), got '2'"],
   ] as [string[], string][]) {
     it(`refuses ${args.join(' ')} with what it expects (exit 2), writing nothing`, async () => {
       const out = path.join(tmp, `bad-${args.join('')}`);
