@@ -27,7 +27,7 @@ export interface AccuracyStripOptions {
   baselineLabel?: string;
 }
 
-/** The baseline strip's look: green (the palette's first non-paper color), diamonds. */
+/** The baseline strip's look: the neutral sequence's green, diamonds (no paper source uses either). */
 const BASELINE_STYLE = { color: SEQUENCE[7], symbol: 'diamond' };
 
 /**
