@@ -99,7 +99,9 @@ function parseOptions(argv: string[]) {
   const targetEpsilon = num('target-epsilon', values['target-epsilon']) ?? 1.6;
   if (!(targetEpsilon > 0)) throw new Error(`--target-epsilon: expected a positive number, got '${values['target-epsilon']}'`);
   const trainSize = num('train-size', values['train-size']);
-  return { values, out: values.out, n, seed, delta, manual, meanNoise, covarianceNoise, clip, targetEpsilon, trainSize };
+  // Given noise multipliers, or null: calibrate them to targetEpsilon.
+  const noise = manual ? { meanNoise: meanNoise as number, covarianceNoise: covarianceNoise as number } : null;
+  return { values, out: values.out, n, seed, delta, noise, clip, targetEpsilon, trainSize };
 }
 
 export const command: Command = {
@@ -113,7 +115,7 @@ export const command: Command = {
       console.error(`sprint-gan gaussian: ${(err as Error).message}\n\n${help}`);
       return 2;
     }
-    const { values, out, n, seed, delta, manual, meanNoise, covarianceNoise, clip, targetEpsilon, trainSize } = settings;
+    const { values, out, n, seed, delta, noise: givenNoise, clip, targetEpsilon, trainSize } = settings;
     const existing = ['baseline.csv', 'bp.csv', 'release.json'].filter((f) => fs.existsSync(path.join(out, f)));
     if (existing.length > 0 && !values.force) {
       console.error(`sprint-gan gaussian: ${out} already has ${existing.join(', ')}; use --force to overwrite.`);
@@ -134,11 +136,7 @@ export const command: Command = {
     const { writeJsonAtomic } = require('../../lib/fs') as typeof import('../../lib/fs');
 
     const privateRelease = !values['non-private'];
-    const noise = !privateRelease
-      ? { meanNoise: 0, covarianceNoise: 0 }
-      : manual
-        ? { meanNoise: meanNoise as number, covarianceNoise: covarianceNoise as number }
-        : g.calibrateGaussianNoise(targetEpsilon, delta);
+    const noise = !privateRelease ? { meanNoise: 0, covarianceNoise: 0 } : (givenNoise ?? g.calibrateGaussianNoise(targetEpsilon, delta));
     const opts = { clipNorm: privateRelease ? clip : Infinity, ...noise, seed };
 
     const data = loadGanData({ dir: values.data, trainSize });
@@ -159,8 +157,10 @@ export const command: Command = {
     writeJsonAtomic(path.join(out, 'release.json'), release);
     console.error(
       `Released a Gaussian model of ${data.train.n} training patients ` +
-        (ledger ? `(${model.clipped} clipped at ${opts.clipNorm}: an exact count, for you, not in release.json), ` : '') +
-        (ledger ? `noise ${opts.meanNoise.toPrecision(4)} (means) / ${opts.covarianceNoise.toPrecision(4)} (covariance): epsilon ${epsilon!.toFixed(4)} at delta ${delta}` : 'non-private') +
+        (ledger
+          ? `(${model.clipped} clipped at ${opts.clipNorm}: an exact count, for you, not in release.json), ` +
+            `noise ${opts.meanNoise.toPrecision(4)} (means) / ${opts.covarianceNoise.toPrecision(4)} (covariance): epsilon ${epsilon!.toFixed(4)} at delta ${delta}`
+          : 'non-private') +
         `; wrote ${n} patients to ${out}.`,
     );
     console.log(JSON.stringify({ out, n, epsilon, delta, ...files, release: path.join(out, 'release.json') }));
