@@ -53,9 +53,13 @@ export function accuracyStrips(groups: readonly AccuracyGroup[], options: Accura
       if (source === 'real') throw new PlotError('accuracyStrips: no real accuracies given.');
       continue;
     }
+    const look =
+      source === 'baseline'
+        ? { name: options.baselineLabel ?? 'Private Gaussian', ...BASELINE_STYLE }
+        : { name: SOURCE_LABELS[source], color: SOURCE_COLORS[source], symbol: MARKERS[source] };
     data.push({
       type: 'box',
-      name: source === 'baseline' ? (options.baselineLabel ?? 'Private Gaussian') : SOURCE_LABELS[source],
+      name: look.name,
       x,
       y: finiteOrNull(y),
       boxpoints: 'all',
@@ -63,12 +67,7 @@ export function accuracyStrips(groups: readonly AccuracyGroup[], options: Accura
       pointpos: 0,
       fillcolor: 'rgba(0,0,0,0)',
       line: { color: 'rgba(0,0,0,0)' },
-      marker: {
-        color: source === 'baseline' ? BASELINE_STYLE.color : SOURCE_COLORS[source],
-        symbol: source === 'baseline' ? BASELINE_STYLE.symbol : MARKERS[source],
-        size: 8,
-        opacity: 0.85,
-      },
+      marker: { color: look.color, symbol: look.symbol, size: 8, opacity: 0.85 },
       hoveron: 'points',
     });
   }
