@@ -70,7 +70,7 @@ export class JobWorker<J> {
 
   private message(): string {
     const len = Atomics.load(this.control, 1);
-    return Buffer.from(this.error.slice(0, len)).toString('utf8') || (this.exited() ? 'the worker thread exited' : 'worker failed');
+    return Buffer.from(this.error.slice(0, len)).toString('utf8') || 'worker failed';
   }
 
   terminate(): Promise<number> {
