@@ -598,9 +598,19 @@ function unsortedSegmentSum(
   return out;
 }
 
-/** Products with at most this many output rows and a large right operand (a weight matrix) skip XNNPACK (no packing). */
-const SMALL_ROWS = 8;
-const SMALL_MIN_RIGHT = 262144;
+/**
+ * Products with at most this many output rows go to our SIMD kernels
+ * (lib/gan/simd) instead of XNNPACK: below 4 rows the row kernels, from 4
+ * the register-blocked `gemm`. XNNPACK first packs the right operand into
+ * its own layout, and it keeps the packing only while that tensor lives; a
+ * weight is a new tensor after every update and a gradient is new every
+ * time, so in training the packing is redone on nearly every call and
+ * costs more than the product itself when there are few rows (measured on
+ * fresh operands, ms: [12,192]x[192,512] 0.77 vs 0.15; [1,256]x[256,384]
+ * 0.59 vs 0.02; [64,192]x[192,512] 1.4 vs 0.6). With many rows the packing
+ * pays for itself and XNNPACK is as fast as `gemm` (768 rows: 7.0 vs 6.5).
+ */
+const FEW_ROWS = 64;
 
 interface WasmHeap {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
@@ -609,12 +619,10 @@ interface WasmHeap {
 
 /**
  * wasm BatchMatMul without its slow cases:
+ * - a single product (no batch) with at most {@link FEW_ROWS} output rows:
+ *   our SIMD kernels in place on the heap, no packing ({@link fewRowsMatMul});
  * - transposeA or transposeB: the stock kernel sends them to a naive loop
- *   (10-50x slower than XNNPACK); here an explicit Transpose, then XNNPACK;
- * - few output rows (M <= 8, the batch-1 dense layers) times a large
- *   right operand (a weight): a b^T as (b a^T)^T, the big b as XNNPACK's
- *   unpacked left operand; the other forms by our SIMD kernels in place on
- *   the heap ({@link smallRowsMatMul}), no packing.
+ *   (10-50x slower than XNNPACK); here an explicit Transpose, then XNNPACK.
  * Everything else goes to the stock kernel.
  */
 function batchMatMulWasm(
@@ -636,27 +644,18 @@ function batchMatMulWasm(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const callStock = (ins: Record<string, TensorInfo>, at: Attrs) => (stock.kernelFunc as any)({ inputs: ins, backend, attrs: at }) as TensorInfo;
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return callStock(inputs, attrs);
-  if (batchA === 1 && batchB === 1 && M <= SMALL_ROWS && K * N >= SMALL_MIN_RIGHT && transposeB && !transposeA && ra === 2 && rb === 2) {
-    // a b^T = (b a^T)^T: the big b becomes XNNPACK's left operand, which is
-    // never packed; only the small a^T is (~3x faster than the JS product).
-    const aT = callKernel(backendName, backend, 'Transpose', { x: a }, { perm: [1, 0] });
-    const prod = callStock({ a: b, b: aT }, { ...attrs, transposeA: false, transposeB: false }); // [N, M]
-    const out = callKernel(backendName, backend, 'Transpose', { x: prod }, { perm: [1, 0] });
-    backend.disposeData(aT.dataId);
-    backend.disposeData(prod.dataId);
-    return out;
-  }
-  if (batchA === 1 && batchB === 1 && M <= SMALL_ROWS && K * N >= SMALL_MIN_RIGHT) {
-    return smallRowsMatMul(backend as unknown as WasmHeap, a, b, transposeA, transposeB, M, K, N, [...(ra >= rb ? a : b).shape.slice(0, -2), M, N]);
+  const swapLast = (t: TensorInfo) => {
+    const perm = t.shape.map((_, i) => i);
+    const r = t.shape.length;
+    perm[r - 2] = r - 1;
+    perm[r - 1] = r - 2;
+    return callKernel(backendName, backend, 'Transpose', { x: t }, { perm });
+  };
+  if (batchA === 1 && batchB === 1 && M <= FEW_ROWS && K > 0) {
+    const outShape = [...(ra >= rb ? a : b).shape.slice(0, -2), M, N];
+    return fewRowsMatMul(backend as unknown as WasmHeap, swapLast, a, b, transposeA, transposeB, M, K, N, outShape);
   }
   if (transposeA || transposeB) {
-    const swapLast = (t: TensorInfo) => {
-      const perm = t.shape.map((_, i) => i);
-      const r = t.shape.length;
-      perm[r - 2] = r - 1;
-      perm[r - 1] = r - 2;
-      return callKernel(backendName, backend, 'Transpose', { x: t }, { perm });
-    };
     const aT = transposeA ? swapLast(a) : a;
     const bT = transposeB ? swapLast(b) : b;
     const out = callStock({ a: aT, b: bT }, { ...attrs, transposeA: false, transposeB: false });
@@ -668,12 +667,16 @@ function batchMatMulWasm(
 }
 
 /**
- * out[M,N] = op(a)[M,K] op(b)[K,N] for a few rows M, by our SIMD kernels on
- * the wasm heap (lib/gan/simd: dot products for b^T, scaled rows of b
- * otherwise); op(a) is first gathered into rows when a is transposed (it is small).
+ * out[M,N] = op(a)[M,K] op(b)[K,N] for M <= {@link FEW_ROWS}, by our SIMD
+ * kernels on the wasm heap. Below 4 rows: dot products with the rows of b
+ * when b is transposed, else scaled rows of b added up (a transposed a is
+ * first gathered into rows: it is small). From 4 rows: `gemm`, 4 rows by 8
+ * columns at a time, after explicit transposes of whichever operand is
+ * transposed.
  */
-function smallRowsMatMul(
+function fewRowsMatMul(
   heap: WasmHeap,
+  swapLast: (t: TensorInfo) => TensorInfo,
   a: TensorInfo,
   b: TensorInfo,
   transposeA: boolean,
@@ -685,7 +688,16 @@ function smallRowsMatMul(
 ): TensorInfo {
   const simd = simdKernels();
   if (!simd) throw new Error('BatchMatMul: the SIMD kernels need the wasm backend');
+  const dispose = (t: TensorInfo) => (heap as unknown as KernelBackend).disposeData(t.dataId);
   const out = heap.makeOutput(outShape, 'float32');
+  if (M >= 4) {
+    const aa = transposeA ? swapLast(a) : a;
+    const bb = transposeB ? swapLast(b) : b;
+    simd.gemm(heapOffset(aa), heapOffset(bb), heapOffset(out), M, K, N);
+    if (aa !== a) dispose(aa);
+    if (bb !== b) dispose(bb);
+    return out;
+  }
   let rows = a;
   if (transposeA) {
     rows = heap.makeOutput([M, K], 'float32');
@@ -694,10 +706,9 @@ function smallRowsMatMul(
     for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) rv[m * K + k] = av[k * M + m];
   }
   (transposeB ? simd.matmulRowsBT : simd.matmulRowsB)(heapOffset(rows), heapOffset(b), heapOffset(out), M, K, N);
-  if (rows !== a) (heap as unknown as KernelBackend).disposeData(rows.dataId);
+  if (rows !== a) dispose(rows);
   return out;
 }
-
 
 /** Heap view of a numeric tensor on wasm (null for strings). */
 function heapView(backend: KernelBackend, t: TensorInfo): Float32Array | Int32Array | Uint8Array | null {

@@ -36,7 +36,7 @@ async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], num
 describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', () => {
   it('BatchMatMul: few-row products by the SIMD kernels, transposeA via Transpose, batched', async () => {
     for (const c of [
-      // Few rows, a large right operand (K * N >= 2^18): lib/gan/simd's kernels; odd K and N exercise the scalar tails.
+      // 1-3 rows: lib/gan/simd's row kernels; odd K and N exercise the scalar tails.
       { a: [2, 513], b: [513, 515], ta: false, tb: false },
       { a: [3, 515], b: [513, 515], ta: false, tb: true },
       { a: [515, 8], b: [515, 513], ta: true, tb: false },
@@ -48,6 +48,17 @@ describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', (
       { a: [300, 5], b: [200, 300], ta: true, tb: true },
       { a: [1, 7, 300], b: [300, 100], ta: false, tb: false },
       { a: [40, 30], b: [40, 50], ta: true, tb: false },
+      // 4..64 rows: gemm, 4 rows by 8 columns; row counts that leave 1-3 rows, columns that leave 4+3 and 1-3.
+      { a: [4, 33], b: [33, 8], ta: false, tb: false },
+      { a: [5, 17], b: [17, 15], ta: false, tb: false },
+      { a: [6, 9], b: [9, 3], ta: false, tb: false },
+      { a: [7, 192], b: [192, 517], ta: false, tb: false },
+      { a: [64, 25], b: [25, 8192], ta: false, tb: false },
+      { a: [12, 20], b: [13, 20], ta: false, tb: true },
+      { a: [30, 13], b: [30, 21], ta: true, tb: false },
+      { a: [19, 13], b: [11, 19], ta: true, tb: true },
+      { a: [1, 24, 96], b: [96, 12], ta: false, tb: false },
+      { a: [65, 40], b: [40, 9], ta: false, tb: false },
       { a: [4, 12, 30], b: [4, 12, 30], ta: false, tb: true },
       { a: [4, 30, 12], b: [4, 30, 12], ta: true, tb: false },
     ]) {

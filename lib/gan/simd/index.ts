@@ -20,6 +20,10 @@ export interface SimdKernels {
   matmulRowsBT(a: number, b: number, out: number, M: number, K: number, N: number): void;
   /** out[M, N] = a[M, K] b[K, N] (byte offsets). */
   matmulRowsB(a: number, b: number, out: number, M: number, K: number, N: number): void;
+  /** out[M, N] = a[M, K] b[K, N], register-blocked, no packing (byte offsets). */
+  gemm(a: number, b: number, out: number, M: number, K: number, N: number): void;
+  /** out[s, :] = sum of src[idx[i], :] over i in [starts[s], starts[s+1]), rows of F floats (byte offsets). */
+  gatherRowSums(src: number, out: number, F: number, starts: number, idx: number, nOut: number): void;
 }
 
 interface WasmBackendLike {

@@ -184,4 +184,182 @@
             (br $kLoop)))
         (local.set $m (i32.add (local.get $m) (i32.const 1)))
         (br $mLoop))))
+
+  ;; out[M, N] = a[M, K] b[K, N], all row-major, for operands that change on
+  ;; every call (a weight after each update, a gradient), which XNNPACK would
+  ;; first re-pack. Register-blocked: 4 rows of a by 8 columns of b in 8
+  ;; accumulators over the whole of K, so each vector of b serves 4 rows and
+  ;; each output is stored once; then 4 columns at a time, then one. A last
+  ;; block of fewer than 4 rows repeats its last row's pointer and stores only
+  ;; its own rows. Each output is the sum over k in order (no reassociation).
+  (func (export "gemm")
+    (param $a i32) (param $b i32) (param $out i32) (param $M i32) (param $K i32) (param $N i32)
+    (local $m i32) (local $rows i32) (local $strideA i32) (local $strideB i32) (local $kEnd i32)
+    (local $end8 i32) (local $end4 i32) (local $endN i32) (local $rowOut i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (local $j i32) (local $kb i32) (local $pb i32) (local $o i32)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $x f32) (local $y0 f32) (local $y1 f32) (local $y2 f32) (local $y3 f32)
+    (local.set $strideA (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $strideB (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $kEnd (local.get $strideA))
+    (local.set $end8 (i32.shl (i32.and (local.get $N) (i32.const -8)) (i32.const 2)))
+    (local.set $end4 (i32.shl (i32.and (local.get $N) (i32.const -4)) (i32.const 2)))
+    (local.set $endN (local.get $strideB))
+    (block $mDone
+      (loop $mLoop
+        (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
+        (local.set $rows (i32.sub (local.get $M) (local.get $m)))
+        (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $strideA))))
+        (local.set $a1 (select (i32.add (local.get $a0) (local.get $strideA)) (local.get $a0) (i32.gt_u (local.get $rows) (i32.const 1))))
+        (local.set $a2 (select (i32.add (local.get $a1) (local.get $strideA)) (local.get $a1) (i32.gt_u (local.get $rows) (i32.const 2))))
+        (local.set $a3 (select (i32.add (local.get $a2) (local.get $strideA)) (local.get $a2) (i32.gt_u (local.get $rows) (i32.const 3))))
+        (local.set $rowOut (i32.add (local.get $out) (i32.mul (local.get $m) (local.get $strideB))))
+        (local.set $j (i32.const 0))
+        (block $c8Done
+        (loop $c8
+          (br_if $c8Done (i32.ge_u (local.get $j) (local.get $end8)))
+          (local.set $c00 (v128.const f32x4 0 0 0 0))
+          (local.set $c01 (v128.const f32x4 0 0 0 0))
+          (local.set $c10 (v128.const f32x4 0 0 0 0))
+          (local.set $c11 (v128.const f32x4 0 0 0 0))
+          (local.set $c20 (v128.const f32x4 0 0 0 0))
+          (local.set $c21 (v128.const f32x4 0 0 0 0))
+          (local.set $c30 (v128.const f32x4 0 0 0 0))
+          (local.set $c31 (v128.const f32x4 0 0 0 0))
+          (local.set $kb (i32.const 0))
+          (local.set $pb (i32.add (local.get $b) (local.get $j)))
+          (block $kc8Done
+            (loop $kc8
+              (br_if $kc8Done (i32.ge_u (local.get $kb) (local.get $kEnd)))
+              (local.set $b0 (v128.load align=4 (local.get $pb)))
+              (local.set $b1 (v128.load offset=16 align=4 (local.get $pb)))
+              (local.set $s (f32x4.splat (f32.load (i32.add (local.get $a0) (local.get $kb)))))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+              (local.set $s (f32x4.splat (f32.load (i32.add (local.get $a1) (local.get $kb)))))
+              (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
+              (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
+              (local.set $s (f32x4.splat (f32.load (i32.add (local.get $a2) (local.get $kb)))))
+              (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
+              (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
+              (local.set $s (f32x4.splat (f32.load (i32.add (local.get $a3) (local.get $kb)))))
+              (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
+              (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
+              (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+              (local.set $pb (i32.add (local.get $pb) (local.get $strideB)))
+              (br $kc8)))
+          (local.set $o (i32.add (local.get $rowOut) (local.get $j)))
+          (v128.store align=4 (local.get $o) (local.get $c00)) (v128.store offset=16 align=4 (local.get $o) (local.get $c01))
+          (if (i32.gt_u (local.get $rows) (i32.const 1)) (then (v128.store align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 1))) (local.get $c10)) (v128.store offset=16 align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 1))) (local.get $c11))))
+          (if (i32.gt_u (local.get $rows) (i32.const 2)) (then (v128.store align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 2))) (local.get $c20)) (v128.store offset=16 align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 2))) (local.get $c21))))
+          (if (i32.gt_u (local.get $rows) (i32.const 3)) (then (v128.store align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 3))) (local.get $c30)) (v128.store offset=16 align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 3))) (local.get $c31))))
+          (local.set $j (i32.add (local.get $j) (i32.const 32)))
+          (br $c8)))
+        (block $c4Done
+        (loop $c4
+          (br_if $c4Done (i32.ge_u (local.get $j) (local.get $end4)))
+          (local.set $c00 (v128.const f32x4 0 0 0 0))
+          (local.set $c10 (v128.const f32x4 0 0 0 0))
+          (local.set $c20 (v128.const f32x4 0 0 0 0))
+          (local.set $c30 (v128.const f32x4 0 0 0 0))
+          (local.set $kb (i32.const 0))
+          (local.set $pb (i32.add (local.get $b) (local.get $j)))
+          (block $kc4Done
+            (loop $kc4
+              (br_if $kc4Done (i32.ge_u (local.get $kb) (local.get $kEnd)))
+              (local.set $b0 (v128.load align=4 (local.get $pb)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (f32x4.splat (f32.load (i32.add (local.get $a0) (local.get $kb)))) (local.get $b0))))
+              (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (f32x4.splat (f32.load (i32.add (local.get $a1) (local.get $kb)))) (local.get $b0))))
+              (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (f32x4.splat (f32.load (i32.add (local.get $a2) (local.get $kb)))) (local.get $b0))))
+              (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (f32x4.splat (f32.load (i32.add (local.get $a3) (local.get $kb)))) (local.get $b0))))
+              (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+              (local.set $pb (i32.add (local.get $pb) (local.get $strideB)))
+              (br $kc4)))
+          (local.set $o (i32.add (local.get $rowOut) (local.get $j)))
+          (v128.store align=4 (local.get $o) (local.get $c00))
+          (if (i32.gt_u (local.get $rows) (i32.const 1)) (then (v128.store align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 1))) (local.get $c10))))
+          (if (i32.gt_u (local.get $rows) (i32.const 2)) (then (v128.store align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 2))) (local.get $c20))))
+          (if (i32.gt_u (local.get $rows) (i32.const 3)) (then (v128.store align=4 (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 3))) (local.get $c30))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $c4)))
+        (block $c1Done
+        (loop $c1
+          (br_if $c1Done (i32.ge_u (local.get $j) (local.get $endN)))
+          (local.set $y0 (f32.const 0))
+          (local.set $y1 (f32.const 0))
+          (local.set $y2 (f32.const 0))
+          (local.set $y3 (f32.const 0))
+          (local.set $kb (i32.const 0))
+          (local.set $pb (i32.add (local.get $b) (local.get $j)))
+          (block $kc1Done
+            (loop $kc1
+              (br_if $kc1Done (i32.ge_u (local.get $kb) (local.get $kEnd)))
+              (local.set $x (f32.load (local.get $pb)))
+              (local.set $y0 (f32.add (local.get $y0) (f32.mul (f32.load (i32.add (local.get $a0) (local.get $kb))) (local.get $x))))
+              (local.set $y1 (f32.add (local.get $y1) (f32.mul (f32.load (i32.add (local.get $a1) (local.get $kb))) (local.get $x))))
+              (local.set $y2 (f32.add (local.get $y2) (f32.mul (f32.load (i32.add (local.get $a2) (local.get $kb))) (local.get $x))))
+              (local.set $y3 (f32.add (local.get $y3) (f32.mul (f32.load (i32.add (local.get $a3) (local.get $kb))) (local.get $x))))
+              (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+              (local.set $pb (i32.add (local.get $pb) (local.get $strideB)))
+              (br $kc1)))
+          (local.set $o (i32.add (local.get $rowOut) (local.get $j)))
+          (f32.store (local.get $o) (local.get $y0))
+          (if (i32.gt_u (local.get $rows) (i32.const 1)) (then (f32.store (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 1))) (local.get $y1))))
+          (if (i32.gt_u (local.get $rows) (i32.const 2)) (then (f32.store (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 2))) (local.get $y2))))
+          (if (i32.gt_u (local.get $rows) (i32.const 3)) (then (f32.store (i32.add (local.get $o) (i32.mul (local.get $strideB) (i32.const 3))) (local.get $y3))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $c1)))
+        (local.set $m (i32.add (local.get $m) (i32.const 4)))
+        (br $mLoop))))
+
+  ;; Sums of a few rows of a matrix, by index lists (a product with a 0/1
+  ;; matrix, without its zeros): for s in [0, nOut),
+  ;;   out[s, :] = sum of src[idx[i], :] for i in [starts[s], starts[s + 1])
+  ;; (zeros when the list is empty). Rows have F floats; starts (nOut + 1
+  ;; values) and idx are int32 arrays. Sums in list order.
+  (func (export "gatherRowSums")
+    (param $src i32) (param $out i32) (param $F i32) (param $starts i32) (param $idx i32) (param $nOut i32)
+    (local $s i32) (local $i i32) (local $iEnd i32) (local $o i32) (local $r i32) (local $j i32)
+    (local $vecEnd i32) (local $end i32)
+    (local.set $vecEnd (i32.shl (i32.and (local.get $F) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $F) (i32.const 2)))
+    (block $sDone
+      (loop $sLoop
+        (br_if $sDone (i32.ge_u (local.get $s) (local.get $nOut)))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $s) (local.get $end))))
+        (memory.fill (local.get $o) (i32.const 0) (local.get $end))
+        (local.set $i (i32.load (i32.add (local.get $starts) (i32.shl (local.get $s) (i32.const 2)))))
+        (local.set $iEnd (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $s) (i32.const 2)))))
+        (block $iDone
+          (loop $iLoop
+            (br_if $iDone (i32.ge_s (local.get $i) (local.get $iEnd)))
+            (local.set $r
+              (i32.add (local.get $src)
+                (i32.mul (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))) (local.get $end))))
+            (local.set $j (i32.const 0))
+            (block $jDone
+              (loop $jLoop
+                (br_if $jDone (i32.ge_u (local.get $j) (local.get $vecEnd)))
+                (v128.store align=4 (i32.add (local.get $o) (local.get $j))
+                  (f32x4.add
+                    (v128.load align=4 (i32.add (local.get $o) (local.get $j)))
+                    (v128.load align=4 (i32.add (local.get $r) (local.get $j)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $jLoop)))
+            (block $tDone
+              (loop $tLoop
+                (br_if $tDone (i32.ge_u (local.get $j) (local.get $end)))
+                (f32.store (i32.add (local.get $o) (local.get $j))
+                  (f32.add
+                    (f32.load (i32.add (local.get $o) (local.get $j)))
+                    (f32.load (i32.add (local.get $r) (local.get $j)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $tLoop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iLoop)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sLoop))))
 )
