@@ -128,3 +128,60 @@ export function adamFused(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor
   });
   return [pOut, mOut, vOut];
 }
+
+/**
+ * Index lists for {@link rowSums}: output row s is the sum of input rows
+ * idx[starts[s]] ... idx[starts[s + 1] - 1]; nIn is the input's row count.
+ */
+export interface RowSumLists {
+  starts: Int32Array;
+  idx: Int32Array;
+  nIn: number;
+}
+
+/** The lists of the gradient: input row u receives every output row whose list holds u. */
+export function transposeRowSumLists(l: RowSumLists): RowSumLists {
+  const nOut = l.starts.length - 1;
+  const starts = new Int32Array(l.nIn + 1);
+  for (const u of l.idx) starts[u + 1]++;
+  for (let u = 0; u < l.nIn; u++) starts[u + 1] += starts[u];
+  const idx = new Int32Array(l.idx.length);
+  const fill = starts.slice(0, l.nIn);
+  for (let s = 0; s < nOut; s++) for (let i = l.starts[s]; i < l.starts[s + 1]; i++) idx[fill[l.idx[i]]++] = s;
+  return { starts, idx, nIn: nOut };
+}
+
+/** out[s, :] = sum of x[idx[i], :] over s's list, on the wasm heap by our SIMD kernel (no gradient). */
+function gatherRowSumsWasm(x: tf.Tensor2D, l: RowSumLists): tf.Tensor2D {
+  const simd = simdKernels();
+  if (!simd) throw new Error('rowSums: the SIMD kernels need the wasm backend');
+  if (x.shape[0] !== l.nIn) throw new Error(`rowSums: input has ${x.shape[0]} rows, the lists expect ${l.nIn}`);
+  const f = x.shape[1];
+  const nOut = l.starts.length - 1;
+  const starts = tf.tensor1d(l.starts, 'int32');
+  const idx = tf.tensor1d(l.idx.length ? l.idx : new Int32Array(1), 'int32');
+  const [out] = withNewTensors([nOut, f], 1, () => undefined);
+  simd.gatherRowSums(heapOffset(x), heapOffset(out), f, heapOffset(starts), heapOffset(idx), nOut);
+  tf.dispose([starts, idx]);
+  return out as tf.Tensor2D;
+}
+
+/**
+ * Sums of rows of x [nIn, F] by index lists (a product with a sparse 0/1
+ * matrix, without its zeros), differentiable: the gradient is the same
+ * kind of sum with the transposed lists. wasm only (our SIMD kernel):
+ * check {@link rowSumsAvailable}.
+ */
+export function rowSums(x: tf.Tensor2D, lists: RowSumLists, transposed?: RowSumLists): tf.Tensor2D {
+  const back = transposed ?? transposeRowSumLists(lists);
+  const op = tf.customGrad((input) => ({
+    value: gatherRowSumsWasm(input as tf.Tensor2D, lists),
+    gradFunc: (dy: tf.Tensor) => gatherRowSumsWasm(dy as tf.Tensor2D, back),
+  }));
+  return op(x) as tf.Tensor2D;
+}
+
+/** Whether {@link rowSums} runs on the active backend (wasm). */
+export function rowSumsAvailable(): boolean {
+  return simdKernels() !== null;
+}

@@ -26,6 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../random';
+import { type RowSumLists, rowSums, rowSumsAvailable, transposeRowSumLists } from './fused';
 import { gaussian } from './noise';
 
 export interface GanArchitecture {
@@ -320,61 +321,32 @@ export function generate(g: Params, arch: GanArchitecture, z: tf.Tensor2D, arms:
  * source). Same along columns (u1 = 6: 1 or 2 source columns instead of 5).
  * So each (row phase, group of column phases with the same source window)
  * is one matrix product of unfolded source patches [B*R0*R1, taps*C] with an
- * effective kernel [taps*C, phases*F]; all effective kernels come from one
- * product of a 0/1 coefficient matrix with `kernel` (so gradients flow to
- * `kernel` by autodiff). For the
+ * effective kernel [taps*C, phases*F] ({@link upsamplePlan}). For the
  * paper's generator: ~5x fewer multiply-adds than the literal convolution,
  * and only matrix products, pads, slices and concats (every backend, fast
  * gradients). Equal to upsample-then-conv2d up to float rounding (tested).
+ *
+ * The effective kernels are sums of a few of the kernel's rows: on wasm,
+ * {@link rowSums} adds exactly those rows (our SIMD kernel; ~300 row
+ * additions of F values for the paper's layer); elsewhere, one product of
+ * a 0/1 coefficient matrix with the kernel (60 x 25 by 25 x 8192 for the
+ * paper's layer, 5x the additions, but one op on any backend). Gradients
+ * flow to `kernel` by autodiff either way.
  */
 export function upsampleConv(x: tf.Tensor4D, kernel: tf.Tensor4D, upsample: [number, number]): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, r0, r1, c] = x.shape;
     const [k, k2, cin, f] = kernel.shape;
     if (k !== k2 || cin !== c) throw new Error(`upsampleConv: kernel ${kernel.shape} does not fit input ${x.shape}`);
-    const [u0, u1] = upsample;
-    const pad = Math.floor((k - 1) / 2); // TF 'same', stride 1: top/left get the smaller half
-    const rowPlan = phasePlan(u0, k, pad);
-    const colPlan = phasePlan(u1, k, pad);
-    const padTop = Math.max(0, -Math.min(...rowPlan.map((p) => p.lo)));
-    const padBottom = Math.max(0, Math.max(...rowPlan.map((p) => p.hi)));
-    const padLeft = Math.max(0, -Math.min(...colPlan.map((p) => p.lo)));
-    const padRight = Math.max(0, Math.max(...colPlan.map((p) => p.hi)));
+    const plan = upsamplePlan(k, c, upsample);
+    const [padTop, padBottom, padLeft, padRight] = plan.pad;
     const xp = tf.pad(x, [
       [0, 0],
       [padTop, padBottom],
       [padLeft, padRight],
       [0, 0],
     ]);
-    // Column phases with the same source window share one product.
-    const colGroups: { lo: number; hi: number; phases: number[] }[] = [];
-    for (let pw = 0; pw < u1; pw++) {
-      const last = colGroups[colGroups.length - 1];
-      if (last && last.lo === colPlan[pw].lo && last.hi === colPlan[pw].hi) last.phases.push(pw);
-      else colGroups.push({ lo: colPlan[pw].lo, hi: colPlan[pw].hi, phases: [pw] });
-    }
-    // Every effective kernel from ONE product: rows (block, j, l, phase) of 0/1
-    // coefficients over the k*k taps, times the kernel as [k*k, C*F].
-    const blocks: { ph: number; g: (typeof colGroups)[number]; start: number; nh: number; nw: number }[] = [];
-    const coef: number[] = [];
-    for (let ph = 0; ph < u0; ph++) {
-      const rp = rowPlan[ph];
-      const nh = rp.hi - rp.lo + 1;
-      for (const g of colGroups) {
-        const nw = g.hi - g.lo + 1;
-        blocks.push({ ph, g, start: coef.length / (k * k), nh, nw });
-        for (let j = 0; j < nh; j++) {
-          for (let l = 0; l < nw; l++) {
-            for (const pw of g.phases) {
-              const cm = colPlan[pw].matrix;
-              for (let th = 0; th < k; th++) for (let tw = 0; tw < k; tw++) coef.push(rp.matrix[j * k + th] * cm[l * k + tw]);
-            }
-          }
-        }
-      }
-    }
-    const nRows = coef.length / (k * k);
-    const effAll = tf.matMul(tf.tensor2d(coef, [nRows, k * k]), tf.reshape(kernel, [k * k, c * f])); // [rows, C*F]
+    const effs = rowSumsAvailable() ? effectiveKernelsBySums(kernel, plan) : effectiveKernelsByProduct(kernel, plan);
     const patchCache = new Map<string, tf.Tensor2D>();
     const patches = (rlo: number, rhi: number, clo: number, chi: number) => {
       const key = `${rlo},${rhi},${clo},${chi}`;
@@ -390,21 +362,134 @@ export function upsampleConv(x: tf.Tensor4D, kernel: tf.Tensor4D, upsample: [num
       return p;
     };
     const rows: tf.Tensor[] = [];
-    for (let ph = 0; ph < u0; ph++) {
-      const rp = rowPlan[ph];
+    for (let ph = 0; ph < upsample[0]; ph++) {
       const parts: tf.Tensor[] = [];
-      for (const blk of blocks.filter((x) => x.ph === ph)) {
-        const np = blk.g.phases.length;
-        // [nh, nw, phases, C, F] -> [nh, nw, C, phases, F] -> [nh*nw*C, phases*F]
-        const e = tf.reshape(tf.slice(effAll, [blk.start, 0], [blk.nh * blk.nw * np, c * f]), [blk.nh, blk.nw, np, c, f]);
-        const eff = tf.reshape(np === 1 ? e : tf.transpose(e, [0, 1, 3, 2, 4]), [blk.nh * blk.nw * c, np * f]);
-        const y = tf.matMul(patches(rp.lo, rp.hi, blk.g.lo, blk.g.hi), eff as tf.Tensor2D); // [B*R0*R1, phases*F]
-        parts.push(tf.reshape(y, [b, r0, 1, r1, np * f]));
-      }
+      plan.blocks.forEach((blk, i) => {
+        if (blk.ph !== ph) return;
+        const y = tf.matMul(patches(blk.rlo, blk.rhi, blk.clo, blk.chi), effs[i]); // [B*R0*R1, phases*F]
+        parts.push(tf.reshape(y, [b, r0, 1, r1, blk.np * f]));
+      });
       rows.push(parts.length === 1 ? parts[0] : tf.concat(parts, 4));
     }
     const out = rows.length === 1 ? rows[0] : tf.concat(rows, 2); // [B, R0, u0, R1, u1*F]
-    return tf.reshape(out, [b, r0 * u0, r1 * u1, f]) as tf.Tensor4D;
+    return tf.reshape(out, [b, r0 * upsample[0], r1 * upsample[1], f]) as tf.Tensor4D;
+  });
+}
+
+/** One product of {@link upsampleConv}: a row phase and a group of column phases reading the same source window. */
+interface UpsampleBlock {
+  ph: number;
+  /** Source rows rlo..rhi and columns clo..chi, relative to the output's own cell. */
+  rlo: number;
+  rhi: number;
+  clo: number;
+  chi: number;
+  /** Column phases in the group. */
+  np: number;
+  /** Rows (j, l, phase) of 0/1 coefficients over the k*k taps (row-major), j < nh = rhi-rlo+1, l < nw = chi-clo+1. */
+  coef: number[];
+  /** The same as index lists over the kernel's rows (tap, channel), output rows (j, l, channel, phase). */
+  sums: RowSumLists;
+  sumsBack: RowSumLists;
+}
+
+interface UpsamplePlan {
+  /** Zero padding of the source: top, bottom, left, right. */
+  pad: [number, number, number, number];
+  blocks: UpsampleBlock[];
+}
+
+const upsamplePlans = new Map<string, UpsamplePlan>();
+
+/** The blocks of {@link upsampleConv} for a k x k kernel over C channels (cached: pure function of its arguments). */
+function upsamplePlan(k: number, c: number, [u0, u1]: [number, number]): UpsamplePlan {
+  const key = `${k},${c},${u0},${u1}`;
+  const cached = upsamplePlans.get(key);
+  if (cached) return cached;
+  const pad = Math.floor((k - 1) / 2); // TF 'same', stride 1: top/left get the smaller half
+  const rowPlan = phasePlan(u0, k, pad);
+  const colPlan = phasePlan(u1, k, pad);
+  // Column phases with the same source window share one product.
+  const colGroups: { lo: number; hi: number; phases: number[] }[] = [];
+  for (let pw = 0; pw < u1; pw++) {
+    const last = colGroups[colGroups.length - 1];
+    if (last && last.lo === colPlan[pw].lo && last.hi === colPlan[pw].hi) last.phases.push(pw);
+    else colGroups.push({ lo: colPlan[pw].lo, hi: colPlan[pw].hi, phases: [pw] });
+  }
+  const blocks: UpsampleBlock[] = [];
+  for (let ph = 0; ph < u0; ph++) {
+    const rp = rowPlan[ph];
+    const nh = rp.hi - rp.lo + 1;
+    for (const g of colGroups) {
+      const nw = g.hi - g.lo + 1;
+      const np = g.phases.length;
+      const coef: number[] = [];
+      const starts = [0];
+      const idx: number[] = [];
+      for (let j = 0; j < nh; j++) {
+        for (let l = 0; l < nw; l++) {
+          const taps: number[][] = [];
+          for (const pw of g.phases) {
+            const cm = colPlan[pw].matrix;
+            const t: number[] = [];
+            for (let th = 0; th < k; th++) {
+              for (let tw = 0; tw < k; tw++) {
+                const w = rp.matrix[j * k + th] * cm[l * k + tw];
+                coef.push(w);
+                if (w) t.push(th * k + tw);
+              }
+            }
+            taps.push(t);
+          }
+          for (let ch = 0; ch < c; ch++) {
+            for (const t of taps) {
+              for (const tap of t) idx.push(tap * c + ch);
+              starts.push(idx.length);
+            }
+          }
+        }
+      }
+      const sums = { starts: Int32Array.from(starts), idx: Int32Array.from(idx), nIn: k * k * c };
+      blocks.push({ ph, rlo: rp.lo, rhi: rp.hi, clo: g.lo, chi: g.hi, np, coef, sums, sumsBack: transposeRowSumLists(sums) });
+    }
+  }
+  const plan: UpsamplePlan = {
+    pad: [
+      Math.max(0, -Math.min(...rowPlan.map((p) => p.lo))),
+      Math.max(0, Math.max(...rowPlan.map((p) => p.hi))),
+      Math.max(0, -Math.min(...colPlan.map((p) => p.lo))),
+      Math.max(0, Math.max(...colPlan.map((p) => p.hi))),
+    ],
+    blocks,
+  };
+  upsamplePlans.set(key, plan);
+  return plan;
+}
+
+/** Each block's effective kernel [nh*nw*C, phases*F] as sums of the kernel's rows [k*k*C, F] (wasm). */
+function effectiveKernelsBySums(kernel: tf.Tensor4D, plan: UpsamplePlan): tf.Tensor2D[] {
+  const [k, , c, f] = kernel.shape;
+  const rowsOfKernel = tf.reshape(kernel, [k * k * c, f]) as tf.Tensor2D;
+  return plan.blocks.map((blk) => {
+    const nCells = (blk.rhi - blk.rlo + 1) * (blk.chi - blk.clo + 1);
+    return tf.reshape(rowSums(rowsOfKernel, blk.sums, blk.sumsBack), [nCells * c, blk.np * f]) as tf.Tensor2D;
+  });
+}
+
+/** The same, from ONE product of every block's 0/1 coefficients with the kernel as [k*k, C*F] (any backend). */
+function effectiveKernelsByProduct(kernel: tf.Tensor4D, plan: UpsamplePlan): tf.Tensor2D[] {
+  const [k, , c, f] = kernel.shape;
+  const coef = plan.blocks.flatMap((blk) => blk.coef);
+  const effAll = tf.matMul(tf.tensor2d(coef, [coef.length / (k * k), k * k]), tf.reshape(kernel, [k * k, c * f])); // [rows, C*F]
+  let start = 0;
+  return plan.blocks.map((blk) => {
+    const nh = blk.rhi - blk.rlo + 1;
+    const nw = blk.chi - blk.clo + 1;
+    const np = blk.np;
+    // [nh, nw, phases, C, F] -> [nh, nw, C, phases, F] -> [nh*nw*C, phases*F]
+    const e = tf.reshape(tf.slice(effAll, [start, 0], [nh * nw * np, c * f]), [nh, nw, np, c, f]);
+    start += nh * nw * np;
+    return tf.reshape(np === 1 ? e : tf.transpose(e, [0, 1, 3, 2, 4]), [nh * nw * c, np * f]) as tf.Tensor2D;
   });
 }
 

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
 import { Adam } from '../../lib/gan/adam';
 import { noiseAndNormalize, privatization } from '../../lib/gan/dpsgd';
+import { rowSums, rowSumsAvailable, transposeRowSumLists } from '../../lib/gan/fused';
 import type { Params } from '../../lib/gan/models';
 import { Random } from '../../lib/random';
 import { maxRelDiff } from './helpers';
@@ -72,4 +73,74 @@ describe('fused Adam (one pass on wasm/cpu storage)', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('rowSums (sums of a few rows by index lists; wasm SIMD)', () => {
+  /** Random lists over nIn rows: some outputs empty, some repeating a row. */
+  function randomLists(nOut: number, nIn: number, seed: number) {
+    const rng = new Random(seed);
+    const starts = [0];
+    const idx: number[] = [];
+    for (let s = 0; s < nOut; s++) {
+      const n = s % 7 === 3 ? 0 : rng.int(1, 5);
+      for (let i = 0; i < n; i++) idx.push(rng.int(0, nIn));
+      starts.push(idx.length);
+    }
+    return { starts: Int32Array.from(starts), idx: Int32Array.from(idx), nIn };
+  }
+
+  it('transposeRowSumLists inverts the lists (each pair once; a repeated row stays repeated)', () => {
+    const l = randomLists(40, 9, 1);
+    const t = transposeRowSumLists(l);
+    expect(t.nIn).toBe(40);
+    expect(t.starts.length).toBe(10);
+    const pairs = (x: typeof l) => {
+      const out: string[] = [];
+      for (let s = 0; s + 1 < x.starts.length; s++) for (let i = x.starts[s]; i < x.starts[s + 1]; i++) out.push(`${s}:${x.idx[i]}`);
+      return out.sort();
+    };
+    const flipped = pairs(t).map((p) => p.split(':').reverse().join(':')).sort();
+    expect(flipped).toEqual(pairs(l));
+    const back = transposeRowSumLists(t);
+    expect(back.starts).toEqual(l.starts);
+    expect(pairs(back)).toEqual(pairs(l));
+  });
+
+  it('equals the product with the dense 0/1 count matrix, values and gradient (odd row length: scalar tail)', async () => {
+    await selectBackend({ backend: 'wasm', log: null });
+    expect(rowSumsAvailable()).toBe(true);
+    for (const [nOut, nIn, f] of [
+      [40, 9, 7],
+      [25, 30, 256],
+      [3, 2, 1],
+    ]) {
+      const l = randomLists(nOut, nIn, nOut + f);
+      const counts = new Float32Array(nOut * nIn);
+      for (let s = 0; s < nOut; s++) for (let i = l.starts[s]; i < l.starts[s + 1]; i++) counts[s * nIn + l.idx[i]]++;
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const rng = new Random(f);
+        const x = tf.tensor2d(Float32Array.from({ length: nIn * f }, () => rng.normal()), [nIn, f]);
+        const dy = tf.tensor2d(Float32Array.from({ length: nOut * f }, () => rng.normal()), [nOut, f]);
+        const c = tf.tensor2d(counts, [nOut, nIn]);
+        // The reference: plain JavaScript sums in double precision.
+        const xv = x.dataSync();
+        const want = new Float64Array(nOut * f);
+        for (let s = 0; s < nOut; s++) for (let j = 0; j < f; j++) for (let u = 0; u < nIn; u++) want[s * f + j] += counts[s * nIn + u] * xv[u * f + j];
+        const got = rowSums(x, l);
+        expect(got.shape).toEqual([nOut, f]);
+        expect(maxRelDiff(got.dataSync(), want)).toBeLessThan(1e-6);
+        const gWant = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.matMul(c, a as tf.Tensor2D), dy)))([x])[0];
+        const gGot = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(rowSums(a as tf.Tensor2D, l), dy)))([x])[0];
+        expect(maxRelDiff(gGot.dataSync(), gWant.dataSync())).toBeLessThan(1e-5);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    expect(() => rowSums(tf.zeros([3, 4]) as tf.Tensor2D, randomLists(5, 9, 1))).toThrow(/3 rows, the lists expect 9/);
+  });
+
+  it('is only offered on wasm', async () => {
+    await selectBackend({ backend: 'cpu', log: null });
+    expect(rowSumsAvailable()).toBe(false);
+  });
 });
