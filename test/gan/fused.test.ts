@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/gan/backend';
 import { Adam } from '../../lib/gan/adam';
 import { noiseAndNormalize, privatization } from '../../lib/gan/dpsgd';
-import { rowSums, rowSumsAvailable, transposeRowSumLists } from '../../lib/gan/fused';
+import { type RowSumLists, rowSums, rowSumsAvailable, transposeRowSumLists } from '../../lib/gan/fused';
 import type { Params } from '../../lib/gan/models';
 import { Random } from '../../lib/random';
 import { maxRelDiff } from './helpers';
@@ -94,7 +94,7 @@ describe('rowSums (sums of a few rows by index lists; wasm SIMD)', () => {
     const t = transposeRowSumLists(l);
     expect(t.nIn).toBe(40);
     expect(t.starts.length).toBe(10);
-    const pairs = (x: typeof l) => {
+    const pairs = (x: RowSumLists) => {
       const out: string[] = [];
       for (let s = 0; s + 1 < x.starts.length; s++) for (let i = x.starts[s]; i < x.starts[s + 1]; i++) out.push(`${s}:${x.idx[i]}`);
       return out.sort();
