@@ -46,6 +46,13 @@ export interface StepContext {
   realIndices?: (sr: Random) => Int32Array;
   /** Draws the DP noise on another core while the step runs (same numbers). */
   noiseWorker?: NoiseWorker;
+  /**
+   * The next step's random stream, if there is a next step: with a noise
+   * worker, its noise is drawn from the moment this step's discriminator
+   * update has used its own, while the generator update and the next step's
+   * passes run. Same numbers either way.
+   */
+  nextStep?: Random;
 }
 
 /** Order of the values in {@link StepResult.stats}. */
@@ -144,6 +151,7 @@ export function ganStep(ctx: StepContext, sr: Random): StepResult {
     // Noise and 1/(2B) are applied inside Adam's one-pass update (same draws as dpGradients).
     const r = dpGradientSums(ctx.perExample, d, arch, dBatch, ctx.dp);
     adamD.applyNoised(d, r.sums, { ...privatization(ctx.dp), rng: noiseRng, draws: noiseWorker?.take() });
+    if (ctx.nextStep) noiseWorker?.prefetch(ctx.nextStep.derive('noise'));
     for (const t of r.sums.values()) t.dispose();
     res = r;
   }

@@ -605,6 +605,7 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
       const every = Math.max(1, Math.floor(spe / 100));
       for (let k = 0; k < spe; k++) {
         const s = (epoch - 1) * spe + k;
+        stepCtx.nextStep = k + 1 < spe || epoch < cfg.epochs ? root.derive(`step:${s + 1}`) : undefined;
         const r = ganStep(stepCtx, root.derive(`step:${s}`));
         realExamples += r.nReal;
         const next = tf.add(sums, r.stats) as tf.Tensor1D;

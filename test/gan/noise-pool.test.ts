@@ -34,6 +34,28 @@ describe('NoiseWorker', () => {
     expect(Array.from(w.take())).toEqual(Array.from(fillGaussian(new Float32Array(10), new Random(1).derive('b'))));
   }, 60_000);
 
+  it('prefetch: a request for the prefetched stream uses the draws started early (one job); any other request gets its own', () => {
+    const w = new NoiseWorker(20_000);
+    workers.push(w);
+    const want = (name: string) => Array.from(fillGaussian(new Float32Array(20_000), new Random(5).derive(name)));
+    w.request(new Random(5).derive('s0'));
+    expect(Array.from(w.take())).toEqual(want('s0'));
+    w.prefetch(new Random(5).derive('s1'));
+    const jobs = (w as unknown as { worker: { jobs: number } }).worker.jobs;
+    w.request(new Random(5).derive('s1'));
+    expect((w as unknown as { worker: { jobs: number } }).worker.jobs).toBe(jobs); // claimed, not drawn again
+    expect(Array.from(w.take())).toEqual(want('s1'));
+    // A prefetch that the next request does not match (a plain step, a stop) is finished and replaced.
+    w.prefetch(new Random(5).derive('s2'));
+    w.request(new Random(5).derive('other'));
+    expect(Array.from(w.take())).toEqual(want('other'));
+    // A stream prefetched then requested twice: the second request draws again (it is no longer early).
+    w.prefetch(new Random(5).derive('s3'));
+    w.request(new Random(5).derive('s3'));
+    w.request(new Random(5).derive('s3'));
+    expect(Array.from(w.take())).toEqual(want('s3'));
+  }, 60_000);
+
   it('falls back to drawing on this thread, with one message, when the worker is gone', async () => {
     const w = new NoiseWorker(1000);
     await w.dispose(); // the worker thread is terminated: nothing will answer
