@@ -104,7 +104,9 @@ function makeTrainer(seed = 1) {
       },
       noiseWorker,
     };
-    ganStep(ctx, new Random(seed).derive(`step:${s++}`)).stats.dispose();
+    // As trainGan does: the next step's noise is drawn from this step's D update on.
+    ganStep({ ...ctx, nextStep: new Random(seed).derive(`step:${s + 1}`) }, new Random(seed).derive(`step:${s}`)).stats.dispose();
+    s++;
   };
   const dispose = () => {
     void noiseWorker?.dispose();
@@ -165,7 +167,7 @@ function row(name: string, ours: number, base: TorchResult, backend: string): Be
 }
 
 export interface BenchGanOptions {
-  /** Repetitions of the batch-1 step (others use fewer). Default 9 (env SPRINT_BENCH_REPS). */
+  /** Repetitions: the batch-1 step runs 3x this, the others a third. Default 9 (env SPRINT_BENCH_REPS). */
   reps?: number;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
@@ -182,9 +184,13 @@ export async function benchGan(opts: BenchGanOptions = {}): Promise<BenchRow[]> 
   try {
     const repsFew = Math.max(2, Math.round(reps / 3));
     for (const B of [1, 64]) {
-      const r = B === 1 ? reps : repsFew;
-      const ours = timeMedian(() => t.step(B), r, B === 1 ? 2 : 1);
-      const base = torch(['--batches', String(B), '--n-generate', '0', '--reps', String(r)], `step_b${B}_ms`);
+      // Batch 1: a step takes ~50 ms and varies with garbage collection and
+      // the other core's noise draws, so 3x the repetitions after 5 warm-ups,
+      // the same on both sides.
+      const r = B === 1 ? 3 * reps : repsFew;
+      const warm = B === 1 ? 5 : 1;
+      const ours = timeMedian(() => t.step(B), r, warm);
+      const base = torch(['--batches', String(B), '--n-generate', '0', '--reps', String(r), '--warmup', String(warm)], `step_b${B}_ms`);
       rows.push(row(`DP AC-GAN training step, batch ${B}`, ours, base, backend));
       log(`  gan: step batch ${B}: ours ${ours.toFixed(1)} ms, PyTorch ${base.ms?.toFixed(1) ?? '—'} ms`);
     }

@@ -32,7 +32,8 @@ One training step, as lib/gan/train.ts:
 Generation: n patients from uniform z and random arms, in chunks of 1000
 (lib/gan/sample.ts's default), no grad.
 
-Timings are medians over --reps repetitions after one warm-up, in ms.
+Timings are medians over --reps repetitions after one warm-up (--warmup for
+steps at batch <= 8), in ms.
 """
 import argparse
 import json
@@ -220,8 +221,9 @@ def check():
         assert err < 1e-4, m
 
 
-def median_ms(fn, reps):
-    fn()  # warm-up
+def median_ms(fn, reps, warmup=1):
+    for _ in range(warmup):
+        fn()
     times = []
     for _ in range(reps):
         t = time.perf_counter()
@@ -234,6 +236,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1, help="untimed calls before the timed ones (steps at batch <= 8)")
     ap.add_argument("--batches", default="1,64")
     ap.add_argument("--n-generate", type=int, default=6000)
     ap.add_argument(
@@ -265,7 +268,7 @@ def main():
         reps = args.reps if B <= 8 else max(2, args.reps // 2)
         best = None
         for m, st in steps.items():
-            med, times = median_ms(lambda: st(real_x, real_arms, B), reps)
+            med, times = median_ms(lambda: st(real_x, real_arms, B), reps, args.warmup if B <= 8 else 1)
             out[f"step_b{B}_{m}_ms"] = med
             out[f"step_b{B}_{m}_all_ms"] = times
             if best is None or med < best[0]:
