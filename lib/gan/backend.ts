@@ -51,8 +51,8 @@
  *   loop (~50x slower than an explicit Transpose first: 800 ms vs 17 ms for
  *   [128,1024]^T [128,1024]), and XNNPACK re-packs the right operand whenever
  *   it is a new tensor (every weight after every update: ~14 ms for
- *   1024x1024), which dominates products with a few rows: those go to
- *   lib/gan/simd's kernels instead.
+ *   1024x1024), which dominates products with a few rows: products with up
+ *   to 64 rows go to lib/gan/simd's kernels instead.
  * - `Identity` on wasm (tf.clone, and every tensor the tape keeps for a
  *   gradient): the stock one copies the data; tensors are immutable, so ours
  *   shares it and counts a reference, as the cpu backend does (7 ms of

@@ -1,7 +1,8 @@
 /**
  * Fused element-wise updates on the CPU backends (wasm, cpu), written in
  * plain JavaScript over the tensors' own storage: one pass instead of a dozen
- * tensor ops, each of which reads and writes every element.
+ * tensor ops, each of which reads and writes every element. Also
+ * {@link rowSums} (wasm), sums of a few rows by index lists.
  *
  * The storage of a float32 tensor is a Float32Array that can be read in
  * place on these two backends: the wasm heap (`typedArrayFromHeap`) or the

@@ -2,15 +2,15 @@
  * DP-SGD's Gaussian noise, drawn on a second core.
  *
  * Every private discriminator update adds one N(0, sigma^2 C^2) draw per weight
- * (1.86M for the paper's discriminator): ~20 ms of the ~190 ms batch-1 step on
- * one core. The draws depend only on the step's 'noise' stream, not on the
+ * (1.86M for the paper's discriminator): ~15 ms on one core, about half of a
+ * batch-1 step. The draws depend only on the step's 'noise' stream, not on the
  * data, so a worker thread draws them while this thread runs the step's
  * forward and backward passes; Adam then reads them from shared memory.
  *
- * A step's draws can start one step early ({@link NoiseWorker.prefetch}):
- * the worker then has a whole step to draw them instead of only the passes
- * before the update (about half a step, less than the ~15 ms the draws take at
- * batch 1, so the update used to wait for them).
+ * The draws for step s+1 start as soon as step s's update has used its own
+ * ({@link NoiseWorker.prefetch}), so the worker has a whole step for them.
+ * Started at the beginning of their own step, they had only the passes
+ * before the update (about half a step), and the update waited for them.
  *
  * The numbers are exactly those of fillGaussian on this thread (same
  * generator, same algorithm; tested), so a run gives the same weights with or
