@@ -619,8 +619,9 @@ interface WasmHeap {
 
 /**
  * wasm BatchMatMul without its slow cases:
- * - a single product (no batch) with at most {@link FEW_ROWS} output rows:
- *   our SIMD kernels in place on the heap, no packing ({@link fewRowsMatMul});
+ * - a single product (no batch) with at most {@link FEW_ROWS} output rows,
+ *   or an empty sum (K = 0): our SIMD kernels in place on the heap, no
+ *   packing ({@link fewRowsMatMul});
  * - transposeA or transposeB: the stock kernel sends them to a naive loop
  *   (10-50x slower than XNNPACK); here an explicit Transpose, then XNNPACK.
  * Everything else goes to the stock kernel.
@@ -651,7 +652,8 @@ function batchMatMulWasm(
     perm[r - 1] = r - 2;
     return callKernel(backendName, backend, 'Transpose', { x: t }, { perm });
   };
-  if (batchA === 1 && batchB === 1 && M <= FEW_ROWS && K > 0) {
+  // K = 0 too: XNNPACK refuses it and the stock kernel then returns uninitialized memory (ours: zeros).
+  if (batchA === 1 && batchB === 1 && (M <= FEW_ROWS || K === 0)) {
     const outShape = [...(ra >= rb ? a : b).shape.slice(0, -2), M, N];
     return fewRowsMatMul(backend as unknown as WasmHeap, swapLast, a, b, transposeA, transposeB, M, K, N, outShape);
   }
@@ -667,7 +669,7 @@ function batchMatMulWasm(
 }
 
 /**
- * out[M,N] = op(a)[M,K] op(b)[K,N] for M <= {@link FEW_ROWS}, by our SIMD
+ * out[M,N] = op(a)[M,K] op(b)[K,N] (M <= {@link FEW_ROWS}, or K = 0), by our SIMD
  * kernels on the wasm heap. Below 4 rows: dot products with the rows of b
  * when b is transposed, else scaled rows of b added up (a transposed a is
  * first gathered into rows: it is small). From 4 rows: `gemm`, 4 rows by 8

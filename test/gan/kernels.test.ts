@@ -59,6 +59,12 @@ describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', (
       { a: [19, 13], b: [11, 19], ta: true, tb: true },
       { a: [1, 24, 96], b: [96, 12], ta: false, tb: false },
       { a: [65, 40], b: [40, 9], ta: false, tb: false },
+      // Empty products: no rows, no columns, or K = 0 (zeros; stock XNNPACK refuses K = 0 and returns garbage).
+      { a: [0, 5], b: [5, 7], ta: false, tb: false },
+      { a: [6, 0], b: [0, 7], ta: false, tb: false },
+      { a: [2, 0], b: [3, 0], ta: false, tb: true },
+      { a: [0, 70], b: [0, 9], ta: true, tb: false },
+      { a: [6, 5], b: [5, 0], ta: false, tb: false },
       { a: [4, 12, 30], b: [4, 12, 30], ta: false, tb: true },
       { a: [4, 30, 12], b: [4, 30, 12], ta: true, tb: false },
     ]) {
