@@ -33,7 +33,7 @@ async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], num
   return [out[0], out[1]];
 }
 
-describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', () => {
+describe('wasm kernels: BatchMatMul, Conv2D, Slice, SplitV, Transpose (vs stock cpu)', () => {
   it('BatchMatMul: few-row products by the SIMD kernels, transposeA via Transpose, batched', async () => {
     for (const c of [
       // 1-3 rows: lib/gan/simd's row kernels; odd K and N exercise the scalar tails.
@@ -69,6 +69,27 @@ describe('wasm kernels: BatchMatMul, Slice, SplitV, Transpose (vs stock cpu)', (
       { a: [4, 30, 12], b: [4, 30, 12], ta: true, tb: false },
     ]) {
       const [want, got] = await both(() => tf.matMul(tf.tensor(data(c.a, 1), c.a), tf.tensor(data(c.b, 2), c.b), c.ta, c.tb));
+      const shapeEnd = want[0].indexOf(-1);
+      expect(got[0].slice(0, shapeEnd)).toEqual(want[0].slice(0, shapeEnd));
+      expect(maxRelDiff(got[0], want[0])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('Conv2D: small ones by im2col and gemm (strides, dilations, padding), larger ones by the stock kernel', async () => {
+    for (const c of [
+      { x: [2, 3, 12, 1], f: [3, 3, 1, 32], s: 2, d: 1, pad: 'same' },
+      { x: [2, 2, 6, 32], f: [3, 3, 32, 64], s: 1, d: 1, pad: 'same' },
+      { x: [1, 7, 9, 3], f: [2, 3, 3, 5], s: [2, 3], d: 1, pad: 'valid' },
+      { x: [3, 8, 8, 2], f: [3, 3, 2, 7], s: 1, d: 2, pad: 'same' },
+      { x: [2, 5, 6, 4], f: [3, 2, 4, 1], s: 1, d: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+      { x: [1, 4, 4, 1], f: [5, 5, 1, 3], s: 1, d: 1, pad: 'same' }, // window wider than the input
+      { x: [2, 6, 24, 256], f: [4, 4, 256, 1], s: 2, d: 1, pad: 'same' }, // 72 x 4096 unfolded: stock
+      { x: [4, 12, 20, 3], f: [3, 3, 3, 8], s: 1, d: 1, pad: 'same' }, // 960 rows x 27 unfolded: ours
+      { x: [8, 12, 20, 3], f: [3, 3, 3, 8], s: 1, d: 1, pad: 'same' }, // 1920 rows: stock
+    ] as { x: [number, number, number, number]; f: [number, number, number, number]; s: number | [number, number]; d: number; pad: 'same' | 'valid' | [number, number][] }[]) {
+      const [want, got] = await both(() =>
+        tf.conv2d(tf.tensor(data(c.x, 3), c.x) as tf.Tensor4D, tf.tensor(data(c.f, 4), c.f) as tf.Tensor4D, c.s, c.pad as 'same', 'NHWC', c.d),
+      );
       const shapeEnd = want[0].indexOf(-1);
       expect(got[0].slice(0, shapeEnd)).toEqual(want[0].slice(0, shapeEnd));
       expect(maxRelDiff(got[0], want[0])).toBeLessThan(1e-5);
