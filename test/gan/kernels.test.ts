@@ -47,6 +47,11 @@ describe('wasm kernels: BatchMatMul, Conv2D, Slice, SplitV, Transpose (vs stock 
       { a: [300, 3], b: [300, 200], ta: true, tb: false },
       { a: [300, 5], b: [200, 300], ta: true, tb: true },
       { a: [1, 7, 300], b: [300, 100], ta: false, tb: false },
+      // 1 and 3 rows: a pair of rows, then a single one; vector and scalar tails.
+      { a: [3, 37], b: [37, 19], ta: false, tb: false },
+      { a: [1, 9], b: [9, 6], ta: false, tb: false },
+      { a: [3, 37], b: [19, 37], ta: false, tb: true },
+      { a: [1, 9], b: [6, 9], ta: false, tb: true },
       { a: [40, 30], b: [40, 50], ta: true, tb: false },
       // 4..64 rows: gemm, 4 rows by 8 columns; row counts that leave 1-3 rows, columns that leave 4+3 and 1-3.
       { a: [4, 33], b: [33, 8], ta: false, tb: false },

@@ -87,102 +87,153 @@
               (f32.add (f32.sqrt (local.get $v1)) (local.get $eps)))))
         (local.set $k (i32.add (local.get $k) (i32.const 4)))
         (br $tail))))
-;; Products with 1 to 3 rows (from 4 rows: gemm below) against a right
+
+  ;; Products with 1 to 3 rows (from 4 rows: gemm below) against a right
   ;; operand that XNNPACK would first re-pack (every weight is a new tensor
-  ;; after every update). a: [M, K] row-major; out: [M, N].
+  ;; after every update). a: [M, K] row-major; out: [M, N]. Rows go in pairs,
+  ;; so b, usually the largest operand (a 1024 x 1024 weight: 4 MB), is read
+  ;; once per pair; a last single row is computed twice and stored once.
 
   ;; out[m, n] = sum_k a[m, k] b[n, k]   (b: [N, K], i.e. a b^T): dot products.
   (func (export "matmulRowsBT")
     (param $a i32) (param $b i32) (param $out i32) (param $M i32) (param $K i32) (param $N i32)
-    (local $m i32) (local $n i32) (local $k i32) (local $rowA i32) (local $rowB i32)
-    (local $vecEnd i32) (local $end i32) (local $acc v128) (local $s f32)
+    (local $m i32) (local $n i32) (local $k i32) (local $pair i32) (local $rowA i32) (local $rowA2 i32) (local $rowB i32)
+    (local $vecEnd i32) (local $end i32) (local $acc v128) (local $acc2 v128) (local $bv v128)
+    (local $s f32) (local $s2 f32) (local $x f32)
     (local.set $vecEnd (i32.shl (i32.and (local.get $K) (i32.const -4)) (i32.const 2)))
     (local.set $end (i32.shl (local.get $K) (i32.const 2)))
     (block $mDone
       (loop $mLoop
         (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
+        ;; Rows m and m + 1; for a last single row, row m twice.
+        (local.set $pair (i32.lt_u (i32.add (local.get $m) (i32.const 1)) (local.get $M)))
         (local.set $rowA (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $end))))
+        (local.set $rowA2 (select (i32.add (local.get $rowA) (local.get $end)) (local.get $rowA) (local.get $pair)))
         (local.set $n (i32.const 0))
         (block $nDone
           (loop $nLoop
             (br_if $nDone (i32.ge_u (local.get $n) (local.get $N)))
             (local.set $rowB (i32.add (local.get $b) (i32.mul (local.get $n) (local.get $end))))
             (local.set $acc (v128.const f32x4 0 0 0 0))
+            (local.set $acc2 (v128.const f32x4 0 0 0 0))
             (local.set $k (i32.const 0))
             (block $kDone
               (loop $kLoop
                 (br_if $kDone (i32.ge_u (local.get $k) (local.get $vecEnd)))
+                (local.set $bv (v128.load align=4 (i32.add (local.get $rowB) (local.get $k))))
                 (local.set $acc
                   (f32x4.add (local.get $acc)
-                    (f32x4.mul
-                      (v128.load align=4 (i32.add (local.get $rowA) (local.get $k)))
-                      (v128.load align=4 (i32.add (local.get $rowB) (local.get $k))))))
+                    (f32x4.mul (v128.load align=4 (i32.add (local.get $rowA) (local.get $k))) (local.get $bv))))
+                (local.set $acc2
+                  (f32x4.add (local.get $acc2)
+                    (f32x4.mul (v128.load align=4 (i32.add (local.get $rowA2) (local.get $k))) (local.get $bv))))
                 (local.set $k (i32.add (local.get $k) (i32.const 16)))
                 (br $kLoop)))
             (local.set $s
               (f32.add
                 (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
                 (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+            (local.set $s2
+              (f32.add
+                (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
+                (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
             (block $tDone
               (loop $tLoop
                 (br_if $tDone (i32.ge_u (local.get $k) (local.get $end)))
-                (local.set $s
-                  (f32.add (local.get $s)
-                    (f32.mul
-                      (f32.load (i32.add (local.get $rowA) (local.get $k)))
-                      (f32.load (i32.add (local.get $rowB) (local.get $k))))))
+                (local.set $x (f32.load (i32.add (local.get $rowB) (local.get $k))))
+                (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (i32.add (local.get $rowA) (local.get $k))) (local.get $x))))
+                (local.set $s2 (f32.add (local.get $s2) (f32.mul (f32.load (i32.add (local.get $rowA2) (local.get $k))) (local.get $x))))
                 (local.set $k (i32.add (local.get $k) (i32.const 4)))
                 (br $tLoop)))
             (f32.store
               (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $N)) (local.get $n)) (i32.const 2)))
               (local.get $s))
+            (if (local.get $pair)
+              (then
+                (f32.store
+                  (i32.add (local.get $out)
+                    (i32.shl (i32.add (i32.mul (i32.add (local.get $m) (i32.const 1)) (local.get $N)) (local.get $n)) (i32.const 2)))
+                  (local.get $s2))))
             (local.set $n (i32.add (local.get $n) (i32.const 1)))
             (br $nLoop)))
-        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (local.set $m (i32.add (local.get $m) (i32.const 2)))
         (br $mLoop))))
 
-  ;; out[m, :] = sum_k a[m, k] b[k, :]   (b: [K, N]): rows of b scaled and added.
+  ;; out[m, :] = sum_k a[m, k] b[k, :]   (b: [K, N]): rows of b scaled and
+  ;; added, two output rows at a time. The accumulation happens in out, so a
+  ;; last single row goes alone (the pair loop's body with one row).
   (func (export "matmulRowsB")
     (param $a i32) (param $b i32) (param $out i32) (param $M i32) (param $K i32) (param $N i32)
-    (local $m i32) (local $k i32) (local $j i32) (local $rowOut i32) (local $rowB i32)
-    (local $vecEnd i32) (local $end i32) (local $s4 v128) (local $s f32)
+    (local $m i32) (local $k i32) (local $j i32) (local $pair i32) (local $rowOut i32) (local $rowOut2 i32)
+    (local $rowA i32) (local $rowA2 i32) (local $rowB i32) (local $vecEnd i32) (local $end i32) (local $endA i32)
+    (local $s4 v128) (local $t4 v128) (local $bv v128) (local $s f32) (local $t f32) (local $x f32)
     (local.set $vecEnd (i32.shl (i32.and (local.get $N) (i32.const -4)) (i32.const 2)))
     (local.set $end (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $endA (i32.shl (local.get $K) (i32.const 2)))
     (block $mDone
       (loop $mLoop
         (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
+        (local.set $pair (i32.lt_u (i32.add (local.get $m) (i32.const 1)) (local.get $M)))
         (local.set $rowOut (i32.add (local.get $out) (i32.mul (local.get $m) (local.get $end))))
+        (local.set $rowOut2 (i32.add (local.get $rowOut) (local.get $end)))
+        (local.set $rowA (i32.add (local.get $a) (i32.mul (local.get $m) (local.get $endA))))
+        (local.set $rowA2 (i32.add (local.get $rowA) (local.get $endA)))
         (memory.fill (local.get $rowOut) (i32.const 0) (local.get $end))
+        (if (local.get $pair) (then (memory.fill (local.get $rowOut2) (i32.const 0) (local.get $end))))
         (local.set $k (i32.const 0))
         (block $kDone
           (loop $kLoop
             (br_if $kDone (i32.ge_u (local.get $k) (local.get $K)))
-            (local.set $s
-              (f32.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $m) (local.get $K)) (local.get $k)) (i32.const 2)))))
+            (local.set $s (f32.load (i32.add (local.get $rowA) (i32.shl (local.get $k) (i32.const 2)))))
             (local.set $s4 (f32x4.splat (local.get $s)))
             (local.set $rowB (i32.add (local.get $b) (i32.mul (local.get $k) (local.get $end))))
             (local.set $j (i32.const 0))
-            (block $jDone
-              (loop $jLoop
-                (br_if $jDone (i32.ge_u (local.get $j) (local.get $vecEnd)))
-                (v128.store align=4 (i32.add (local.get $rowOut) (local.get $j))
-                  (f32x4.add
-                    (v128.load align=4 (i32.add (local.get $rowOut) (local.get $j)))
-                    (f32x4.mul (local.get $s4) (v128.load align=4 (i32.add (local.get $rowB) (local.get $j))))))
-                (local.set $j (i32.add (local.get $j) (i32.const 16)))
-                (br $jLoop)))
-            (block $tDone
-              (loop $tLoop
-                (br_if $tDone (i32.ge_u (local.get $j) (local.get $end)))
-                (f32.store (i32.add (local.get $rowOut) (local.get $j))
-                  (f32.add
-                    (f32.load (i32.add (local.get $rowOut) (local.get $j)))
-                    (f32.mul (local.get $s) (f32.load (i32.add (local.get $rowB) (local.get $j))))))
-                (local.set $j (i32.add (local.get $j) (i32.const 4)))
-                (br $tLoop)))
+            (if (local.get $pair)
+              (then
+                (local.set $t (f32.load (i32.add (local.get $rowA2) (i32.shl (local.get $k) (i32.const 2)))))
+                (local.set $t4 (f32x4.splat (local.get $t)))
+                (block $jDone
+                  (loop $jLoop
+                    (br_if $jDone (i32.ge_u (local.get $j) (local.get $vecEnd)))
+                    (local.set $bv (v128.load align=4 (i32.add (local.get $rowB) (local.get $j))))
+                    (v128.store align=4 (i32.add (local.get $rowOut) (local.get $j))
+                      (f32x4.add (v128.load align=4 (i32.add (local.get $rowOut) (local.get $j))) (f32x4.mul (local.get $s4) (local.get $bv))))
+                    (v128.store align=4 (i32.add (local.get $rowOut2) (local.get $j))
+                      (f32x4.add (v128.load align=4 (i32.add (local.get $rowOut2) (local.get $j))) (f32x4.mul (local.get $t4) (local.get $bv))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                    (br $jLoop)))
+                (block $tDone
+                  (loop $tLoop
+                    (br_if $tDone (i32.ge_u (local.get $j) (local.get $end)))
+                    (local.set $x (f32.load (i32.add (local.get $rowB) (local.get $j))))
+                    (f32.store (i32.add (local.get $rowOut) (local.get $j))
+                      (f32.add (f32.load (i32.add (local.get $rowOut) (local.get $j))) (f32.mul (local.get $s) (local.get $x))))
+                    (f32.store (i32.add (local.get $rowOut2) (local.get $j))
+                      (f32.add (f32.load (i32.add (local.get $rowOut2) (local.get $j))) (f32.mul (local.get $t) (local.get $x))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $tLoop))))
+              (else
+                (block $j1Done
+                  (loop $j1Loop
+                    (br_if $j1Done (i32.ge_u (local.get $j) (local.get $vecEnd)))
+                    (v128.store align=4 (i32.add (local.get $rowOut) (local.get $j))
+                      (f32x4.add
+                        (v128.load align=4 (i32.add (local.get $rowOut) (local.get $j)))
+                        (f32x4.mul (local.get $s4) (v128.load align=4 (i32.add (local.get $rowB) (local.get $j))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                    (br $j1Loop)))
+                (block $t1Done
+                  (loop $t1Loop
+                    (br_if $t1Done (i32.ge_u (local.get $j) (local.get $end)))
+                    (f32.store (i32.add (local.get $rowOut) (local.get $j))
+                      (f32.add
+                        (f32.load (i32.add (local.get $rowOut) (local.get $j)))
+                        (f32.mul (local.get $s) (f32.load (i32.add (local.get $rowB) (local.get $j))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $t1Loop)))))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $kLoop)))
-        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (local.set $m (i32.add (local.get $m) (i32.const 2)))
         (br $mLoop))))
 
   ;; out[M, N] = a[M, K] b[K, N], all row-major, for operands that change on
