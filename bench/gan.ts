@@ -184,7 +184,7 @@ export async function benchGan(opts: BenchGanOptions = {}): Promise<BenchRow[]> 
   try {
     const repsFew = Math.max(2, Math.round(reps / 3));
     for (const B of [1, 64]) {
-      // Batch 1: a step takes ~50 ms and varies with garbage collection and
+      // Batch 1: a step takes ~30 ms and varies with garbage collection and
       // the other core's noise draws, so 3x the repetitions after 5 warm-ups,
       // the same on both sides.
       const r = B === 1 ? 3 * reps : repsFew;
