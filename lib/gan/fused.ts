@@ -152,11 +152,21 @@ export function transposeRowSumLists(l: RowSumLists): RowSumLists {
   return { starts, idx, nIn: nOut };
 }
 
+/** Throws unless the lists are well formed: the kernel reads whatever rows idx names. */
+function checkRowSumLists(l: RowSumLists): void {
+  const { starts, idx, nIn } = l;
+  let ok = starts.length >= 1 && starts[0] === 0 && starts[starts.length - 1] === idx.length;
+  for (let s = 1; ok && s < starts.length; s++) ok = starts[s] >= starts[s - 1];
+  for (let i = 0; ok && i < idx.length; i++) ok = idx[i] >= 0 && idx[i] < nIn;
+  if (!ok) throw new Error(`rowSums: malformed lists (starts must rise from 0 to ${idx.length}, rows must lie in [0, ${nIn}))`);
+}
+
 /** out[s, :] = sum of x[idx[i], :] over s's list, on the wasm heap by our SIMD kernel (no gradient). */
 function gatherRowSumsWasm(x: tf.Tensor2D, l: RowSumLists): tf.Tensor2D {
   const simd = simdKernels();
   if (!simd) throw new Error('rowSums: the SIMD kernels need the wasm backend');
   if (x.shape[0] !== l.nIn) throw new Error(`rowSums: input has ${x.shape[0]} rows, the lists expect ${l.nIn}`);
+  checkRowSumLists(l);
   const f = x.shape[1];
   const nOut = l.starts.length - 1;
   const starts = tf.tensor1d(l.starts, 'int32');

@@ -137,6 +137,14 @@ describe('rowSums (sums of a few rows by index lists; wasm SIMD)', () => {
       expect(tf.memory().numTensors).toBe(before);
     }
     expect(() => rowSums(tf.zeros([3, 4]) as tf.Tensor2D, randomLists(5, 9, 1))).toThrow(/3 rows, the lists expect 9/);
+    const x = tf.zeros([4, 8]) as tf.Tensor2D;
+    const bad = (starts: number[], idx: number[]) => () => rowSums(x, { starts: Int32Array.from(starts), idx: Int32Array.from(idx), nIn: 4 }, { starts: new Int32Array([0]), idx: new Int32Array(0), nIn: 0 });
+    expect(bad([0, 1, 2], [0, 4])).toThrow(/malformed lists/); // row 4 of 4
+    expect(bad([0, 1, 2], [0, -1])).toThrow(/malformed lists/);
+    expect(bad([0, 2, 1], [0, 1])).toThrow(/malformed lists/); // starts fall
+    expect(bad([0, 1, 3], [0, 1])).toThrow(/malformed lists/); // past the end of idx
+    expect(bad([1, 2], [0, 1])).toThrow(/malformed lists/);
+    x.dispose();
   });
 
   it('is only offered on wasm', async () => {

@@ -2,8 +2,8 @@
  * Our WebAssembly SIMD kernels (kernels.wat), run on the TF.js wasm backend's
  * own heap: the module imports the backend's WebAssembly.Memory, so a kernel
  * reads and writes tensors in place, 4 float32 lanes at a time, with no copy
- * in or out. Used on the wasm backend by lib/gan/fused.ts (Adam) and
- * lib/gan/backend.ts (products with a few rows).
+ * in or out. Used on the wasm backend by lib/gan/fused.ts (Adam, row sums)
+ * and lib/gan/backend.ts (products with up to 64 rows, small convolutions).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
