@@ -430,19 +430,21 @@ function identityShared({ inputs, backend }: KArgs): TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+/** The geometry of a convolution from a conv kernel's attrs (dilations 1 when absent, as in the gradient kernels' attrs). */
 function convInfo(xShape: number[], filterShape: number[], attrs: Attrs) {
-  const { strides, pad, dataFormat, dimRoundingMode } = attrs as {
+  const { strides, pad, dataFormat, dimRoundingMode, dilations } = attrs as {
     strides: number | [number, number];
     pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
     dataFormat: 'NHWC' | 'NCHW';
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    dilations?: number | [number, number];
   };
   if (dataFormat && dataFormat !== 'NHWC') throw new Error('extra conv kernels support NHWC only');
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     strides,
-    1,
+    dilations ?? 1,
     pad,
     dimRoundingMode,
     false,
@@ -468,16 +470,7 @@ function conv2DWasm(stock: Stock, args: KArgs): TensorInfo {
   const { x, filter } = inputs;
   const simd = simdKernels();
   if (!simd || x.dtype !== 'float32' || filter.dtype !== 'float32' || (attrs.dataFormat ?? 'NHWC') !== 'NHWC') return runStock(stock, args);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    attrs.strides as number | [number, number],
-    (attrs.dilations ?? 1) as number | [number, number],
-    attrs.pad as 'valid' | 'same' | number | tf.backend_util.ExplicitPadding,
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-    false,
-    'channelsLast',
-  );
+  const info = convInfo(x.shape, filter.shape, attrs);
   const { batchSize: nb, inHeight: h, inWidth: w, inChannels: cin, outHeight: oh, outWidth: ow, outChannels: cout } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const rows = nb * oh * ow;
