@@ -87,24 +87,25 @@ export class JobWorker<J> {
 export function serveJobs<J>(handle: (job: J) => void | Promise<void>): void {
   const control = new Int32Array(workerData.control as SharedArrayBuffer);
   const errorBytes = new Uint8Array(workerData.error as SharedArrayBuffer);
-  const finish = (state: typeof DONE | typeof FAILED, message = '') => {
+  const errorText = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+  /** Puts `message` (cut to the buffer) where the parent's message() reads it. */
+  const writeMessage = (message: string) => {
     const msg = Buffer.from(message).subarray(0, errorBytes.length);
     errorBytes.set(msg);
     Atomics.store(control, 1, msg.length);
+  };
+  const finish = (state: typeof DONE | typeof FAILED, message = '') => {
+    writeMessage(message);
     Atomics.store(control, 0, state);
     Atomics.notify(control, 0);
   };
   let fatal = '';
   process.on('uncaughtExceptionMonitor', (err) => {
-    fatal = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    fatal = errorText(err);
   });
   process.on('exit', (code) => {
     // The reason first (unless a job's own error is waiting to be read), then the flag the parent checks.
-    if (Atomics.load(control, 0) !== FAILED) {
-      const msg = Buffer.from(`the worker thread exited (code ${code})${fatal ? `: ${fatal}` : ''}`).subarray(0, errorBytes.length);
-      errorBytes.set(msg);
-      Atomics.store(control, 1, msg.length);
-    }
+    if (Atomics.load(control, 0) !== FAILED) writeMessage(`the worker thread exited (code ${code})${fatal ? `: ${fatal}` : ''}`);
     Atomics.store(control, 2, 1);
     Atomics.compareExchange(control, 0, IDLE, FAILED);
     Atomics.notify(control, 0);
@@ -114,7 +115,7 @@ export function serveJobs<J>(handle: (job: J) => void | Promise<void>): void {
       .then(() => handle(job))
       .then(
         () => finish(DONE),
-        (err: unknown) => finish(FAILED, err instanceof Error ? (err.stack ?? err.message) : String(err)),
+        (err: unknown) => finish(FAILED, errorText(err)),
       );
   });
 }
