@@ -19,6 +19,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from '../main';
+import { numberOption } from '../options';
 import { N_FEATURES, type Cohort } from '../../lib/data/cohort';
 import { SprintDataError } from '../../lib/data/errors';
 import { BP_FILE } from '../../lib/data/format';
@@ -124,8 +125,7 @@ export const command: Command = {
       const r = values.rounding ?? 'truncate';
       if (r !== 'truncate' && r !== 'round' && r !== 'none') throw new Error(`--rounding must be truncate, round or none, got '${r}'`);
       rounding = r;
-      seed = values.seed === undefined ? 0 : Number(values.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got '${values.seed}'`);
+      seed = numberOption('seed', values.seed, { integer: true, min: 0 }) ?? 0;
       json = values.json ?? false;
     } catch (err) {
       console.error(`sprint-gan evaluate: ${(err as Error).message}\n\n${help}`);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main';
+import { numberOption } from '../options';
 
 const help = `Usage: sprint-gan gaussian --out DIR [options]
 
@@ -44,13 +45,6 @@ Example:
   sprint-gan gaussian --target-epsilon 1.6 --out runs/gaussian
   sprint-gan evaluate --synthetic runs/gaussian --real <held-out patients>`;
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new Error(`--${name}: expected a finite number, got '${v}'`);
-  return x;
-}
-
 /** The command's options, checked; throws with what is wrong (exit 2). */
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -73,14 +67,12 @@ function parseOptions(argv: string[]) {
     },
   });
   if (!values.out) throw new Error('--out DIR is required.');
-  const n = num('n', values.n) ?? 6000;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--n: expected a positive integer, got '${values.n}'`);
-  const seed = num('seed', values.seed) ?? 0;
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got '${values.seed}'`);
-  const delta = num('delta', values.delta) ?? 1e-5;
+  const n = numberOption('n', values.n, { integer: true, min: 1 }) ?? 6000;
+  const seed = numberOption('seed', values.seed, { integer: true, min: 0 }) ?? 0;
+  const delta = numberOption('delta', values.delta) ?? 1e-5;
   if (!(delta > 0 && delta < 1)) throw new Error(`--delta: expected a number in (0, 1), got '${values.delta}'`);
-  const meanNoise = num('mean-noise', values['mean-noise']);
-  const covarianceNoise = num('covariance-noise', values['covariance-noise']);
+  const meanNoise = numberOption('mean-noise', values['mean-noise']);
+  const covarianceNoise = numberOption('covariance-noise', values['covariance-noise']);
   const manual = meanNoise !== undefined || covarianceNoise !== undefined;
   if (manual && (meanNoise === undefined || covarianceNoise === undefined)) {
     throw new Error('give both --mean-noise and --covariance-noise, or neither (then --target-epsilon sets them).');
@@ -94,11 +86,11 @@ function parseOptions(argv: string[]) {
   if (manual && !((meanNoise as number) > 0 && (covarianceNoise as number) > 0)) {
     throw new Error('noise multipliers must be positive (use --non-private for the exact model).');
   }
-  const clip = num('clip', values.clip) ?? 6;
+  const clip = numberOption('clip', values.clip) ?? 6;
   if (!(clip > 0)) throw new Error(`--clip: expected a positive number, got '${values.clip}'`);
-  const targetEpsilon = num('target-epsilon', values['target-epsilon']) ?? 1.6;
+  const targetEpsilon = numberOption('target-epsilon', values['target-epsilon']) ?? 1.6;
   if (!(targetEpsilon > 0)) throw new Error(`--target-epsilon: expected a positive number, got '${values['target-epsilon']}'`);
-  const trainSize = num('train-size', values['train-size']);
+  const trainSize = numberOption('train-size', values['train-size']);
   // Given noise multipliers, or null: calibrate them to targetEpsilon.
   const noise = manual ? { meanNoise: meanNoise as number, covarianceNoise: covarianceNoise as number } : null;
   return { values, out: values.out, n, seed, delta, noise, clip, targetEpsilon, trainSize };

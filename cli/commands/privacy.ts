@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from '../main';
+import { numberText } from '../options';
 import {
   calibrateNoiseMultiplier,
   computeRdp,
@@ -56,8 +57,8 @@ Exit status: 0 on success, 2 on invalid arguments (message names the argument, t
 
 function parseNumber(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  const v = Number(raw.trim());
-  if (raw.trim() === '' || Number.isNaN(v)) throw new PrivacyArgumentError(name, raw, 'a number');
+  const v = numberText(raw);
+  if (v === null) throw new PrivacyArgumentError(name, raw, 'a number');
   return v;
 }
 

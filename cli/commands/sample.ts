@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../main';
+import { numberOption } from '../options';
 
 const help = `Usage: sprint-gan sample --run DIR --n N --out DIR [options]
 
@@ -47,13 +48,9 @@ export const command: Command = {
     });
     if (!values.run) throw new Error('sample: --run DIR is required (a folder written by sprint-gan train).');
     if (!values.out) throw new Error('sample: --out DIR is required.');
-    const int = (name: string, v: string | undefined, dflt?: number) => {
-      if (v === undefined) return dflt;
-      const x = Number(v);
-      if (!Number.isInteger(x) || x < 0) throw new Error(`--${name}: expected a non-negative integer, got '${v}'`);
-      return x;
-    };
-    const n = int('n', values.n, 6000) as number;
+    const n = numberOption('n', values.n, { integer: true, min: 1 }) ?? 6000;
+    const givenEpoch = numberOption('epoch', values.epoch, { integer: true, min: 1 });
+    const seed = numberOption('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     const existing = ['baseline.csv', 'bp.csv'].filter((f) => fs.existsSync(path.join(values.out as string, f)));
     if (existing.length > 0 && !values.force) {
       throw new Error(`sample: ${values.out} already has ${existing.join(' and ')}; use --force to overwrite.`);
@@ -61,9 +58,9 @@ export const command: Command = {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const gan = require('../../lib/gan/index') as typeof import('../../lib/gan/index');
     await gan.selectBackend({ backend: values.backend, log: (l) => console.error(l) });
-    const epoch = int('epoch', values.epoch) ?? gan.latestEpoch(values.run);
+    const epoch = givenEpoch ?? gan.latestEpoch(values.run);
     const t0 = Date.now();
-    const cohort = gan.sampleFromRun(values.run, n, { epoch, seed: int('seed', values.seed, 0), arms: values.balanced ? 'balanced' : 'random' });
+    const cohort = gan.sampleFromRun(values.run, n, { epoch, seed, arms: values.balanced ? 'balanced' : 'random' });
     const files = gan.writeSprintCsv(values.out, cohort);
     console.error(`Generated ${n} patients from ${values.run} epoch ${epoch} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
     console.log(JSON.stringify({ run: values.run, epoch, n, ...files }));

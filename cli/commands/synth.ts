@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from '../main';
+import { numberOption } from '../options';
 import { DEFAULT_SEED, SPRINT_PARTICIPANTS, holdsUserData, simulateSprint, writeSyntheticRelease } from '../../lib/data';
 
 const help = `Usage: sprint-gan synth --out DIR [--seed N] [--participants N]
@@ -18,12 +19,6 @@ Options:
   --participants N     number of participants (default ${SPRINT_PARTICIPANTS})
 
 CSV files in DIR that the simulator did not write are never overwritten.`;
-
-function integerOption(name: string, text: string | undefined, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  if (!/^-?\d+$/.test(text) || Number(text) < min) throw new Error(`--${name} must be an integer >= ${min}, got "${text}"`);
-  return Number(text);
-}
 
 export const command: Command = {
   summary: 'write a seeded SPRINT-shaped synthetic baseline.csv and bp.csv',
@@ -45,8 +40,8 @@ export const command: Command = {
       });
       out = values.out;
       if (!out) throw new Error('--out DIR is required');
-      seed = integerOption('seed', values.seed, DEFAULT_SEED, 0);
-      participants = integerOption('participants', values.participants, SPRINT_PARTICIPANTS, 1);
+      seed = numberOption('seed', values.seed, { integer: true, min: 0 }) ?? DEFAULT_SEED;
+      participants = numberOption('participants', values.participants, { integer: true, min: 1 }) ?? SPRINT_PARTICIPANTS;
       if (participants > 99999) throw new Error('--participants must be at most 99999');
     } catch (err) {
       console.error(`sprint-gan synth: ${(err as Error).message}\n\n${help}`);

@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from '../main';
+import { numberOption } from '../options';
 
 const help = `Usage: sprint-gan train [options]
 
@@ -71,13 +72,6 @@ Example (a quick private run):
   sprint-gan train --mode batched --batch-size 32 --epochs 2 --steps-per-epoch 20 \\
     --train-size 600 --noise 1.1 --clip 1 --lr 1e-3 --out runs/quick`;
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = /^[+]?inf(inity)?$/i.test(v) ? Infinity : Number(v);
-  if (Number.isNaN(x)) throw new Error(`--${name}: expected a number, got '${v}'`);
-  return x;
-}
-
 export const command: Command = {
   summary: 'Train the DP AC-GAN (per-example DP-SGD, checkpoints, resume)',
   help,
@@ -139,34 +133,34 @@ export const command: Command = {
     const dAux = values['d-aux'] ?? 'all';
     if (dAux !== 'all' && dAux !== 'real') throw new Error(`--d-aux: expected all or real, got '${dAux}'`);
     const named = gan.namedArchitecture(values.arch ?? 'paper');
-    const architecture = { ...named, dropout: num('d-dropout', values['d-dropout']) ?? named.dropout, gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal', dDeviation: values['d-deviation'] ?? false } as const;
+    const architecture = { ...named, dropout: numberOption('d-dropout', values['d-dropout']) ?? named.dropout, gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal', dDeviation: values['d-deviation'] ?? false } as const;
     await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
-    const data = loadGanData({ dir: values.data, trainSize: num('train-size', values['train-size']) });
+    const data = loadGanData({ dir: values.data, trainSize: numberOption('train-size', values['train-size']) });
     const result = await gan.trainGan({
       out: values.out ?? values.prefix ?? 'runs/gan',
       train: data.train,
       holdout: data.holdout,
       dataSource: data.source,
       mode,
-      epochs: num('epochs', values.epochs),
-      batchSize: mode === 'batched' ? (num('batch-size', values['batch-size']) ?? 64) : num('batch-size', values['batch-size']),
-      stepsPerEpoch: num('steps-per-epoch', values['steps-per-epoch']),
-      learningRate: num('lr', values.lr),
-      generatorLearningRate: num('g-lr', values['g-lr']),
-      beta1: num('beta1', values.beta1),
-      noiseMultiplier: num('noise', values.noise),
-      clipNorm: num('clip', values.clip),
+      epochs: numberOption('epochs', values.epochs),
+      batchSize: mode === 'batched' ? (numberOption('batch-size', values['batch-size']) ?? 64) : numberOption('batch-size', values['batch-size']),
+      stepsPerEpoch: numberOption('steps-per-epoch', values['steps-per-epoch']),
+      learningRate: numberOption('lr', values.lr),
+      generatorLearningRate: numberOption('g-lr', values['g-lr']),
+      beta1: numberOption('beta1', values.beta1),
+      noiseMultiplier: numberOption('noise', values.noise),
+      clipNorm: numberOption('clip', values.clip, { infinity: true }),
       clipGenerated: values['clip-generated'],
-      delta: num('delta', values.delta),
-      targetEpsilon: num('target-epsilon', values['target-epsilon']) ?? null,
-      seed: num('seed', values.seed),
+      delta: numberOption('delta', values.delta),
+      targetEpsilon: numberOption('target-epsilon', values['target-epsilon']) ?? null,
+      seed: numberOption('seed', values.seed),
       perExample,
       architecture,
       scaling,
-      diversityWeight: num('diversity', values.diversity),
-      diversityCap: num('diversity-cap', values['diversity-cap']),
+      diversityWeight: numberOption('diversity', values.diversity),
+      diversityCap: numberOption('diversity-cap', values['diversity-cap']),
       auxOnGenerated: dAux === 'all',
-      generatorAuxWeight: num('g-aux', values['g-aux']),
+      generatorAuxWeight: numberOption('g-aux', values['g-aux']),
       resume: values.resume,
       force: values.force,
       onProgress: values.quiet ? undefined : gan.progressBar(process.stderr),

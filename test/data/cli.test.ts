@@ -60,6 +60,9 @@ describe('sprint-gan synth / preprocess', () => {
   it('reports usage errors with status 2', async () => {
     expect((await cli(['synth'])).code).toBe(2);
     expect((await cli(['synth', '--out', tmp, '--seed', 'x'])).code).toBe(2);
+    const empty = await cli(['synth', '--out', tmp, '--participants', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("--participants: expected a positive integer, got ''");
     expect((await cli(['preprocess'])).code).toBe(2);
   });
 });

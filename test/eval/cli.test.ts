@@ -58,6 +58,9 @@ describe('sprint-gan evaluate', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nowhere\/baseline\.csv: the file does not exist/);
     expect((await cli(['evaluate', '--synthetic', synthetic])).code).toBe(2);
+    const seed = await cli(['evaluate', '--synthetic', synthetic, '--real', real, '--seed', '']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain("--seed: expected a non-negative integer, got ''");
     const split = await cli(['evaluate', '--synthetic', synthetic, '--real', real, '--test-split', 'last500']);
     expect(split.code).toBe(2);
     expect(split.stderr).toMatch(/--test-split must be first6000 or all/);

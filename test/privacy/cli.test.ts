@@ -52,6 +52,8 @@ describe('sprint-gan privacy', () => {
     [['--q', '0.1', '--sigma', '1', '--steps', '-4', '--delta', '1e-5'], /--steps=-XYZ/],
     [['--q', '0.1', '--sigma', '1', '--steps', '3', '--delta', '1'], /Invalid delta: 1 \(expected a number in \(0, 1\)\)/],
     [['--q', 'abc', '--sigma', '1', '--steps', '3', '--delta', '1e-5'], /Invalid q: "abc" \(expected a number\)/],
+    [['--q', '0.1', '--sigma', '', '--steps', '3', '--delta', '1e-5'], /Invalid sigma: "" \(expected a number\)/],
+    [['--q', '0x1', '--sigma', '1', '--steps', '3', '--delta', '1e-5'], /Invalid q: "0x1" \(expected a number\)/],
     [['--q', '0.1', '--steps', '3', '--delta', '1e-5'], /Invalid sigma: undefined \(missing\)/],
     [['--q', '0.1', '--sigma', '1', '--steps', '3', '--delta', '1e-5', '--bogus'], /Unknown option '--bogus'/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
