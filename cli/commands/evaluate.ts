@@ -28,7 +28,7 @@ import { preprocess } from '../../lib/data/preprocess';
 import { splitCohort } from '../../lib/data/split';
 import { CLASSIFIER_NAMES, createClassifier, type ClassifierName } from '../../lib/eval/classifiers/index';
 import type { Classifier } from '../../lib/eval/classifiers/types';
-import { CLASSIFIER_LABELS, fidelityJson, fidelityText } from '../../lib/eval/display';
+import { CLASSIFIER_LABELS, fidelityJson, fidelityText, unconvergedNote } from '../../lib/eval/display';
 import { fidelityReport, spearman } from '../../lib/eval/fidelity';
 import { armSeparability } from '../../lib/eval/transfer';
 import { realFeatures, syntheticFeatures, type SyntheticRounding } from '../../lib/eval/units';
@@ -143,20 +143,22 @@ export const command: Command = {
       const sx = syntheticFeatures(synthetic, rounding);
       const testX = realFeatures(parts.test);
       const realTrainX = parts.train ? realFeatures(parts.train) : null;
-      const results: Record<string, { synthetic: number; correct: number; real: number | null; weightSpearman: number | null }> = {};
+      const results: Record<string, { synthetic: number; correct: number; real: number | null; weightSpearman: number | null; converged: boolean; realConverged: boolean | null }> = {};
       for (const name of names) {
         const model = createClassifier(name, seed).fit(sx, synthetic.n, N_FEATURES, synthetic.y);
         const correct = countCorrect(parts.test.y, model.predict(testX, parts.test.n));
         let realAcc: number | null = null;
         let agreement: number | null = null;
+        let realConverged: boolean | null = null;
         if (parts.train && realTrainX) {
           const base = createClassifier(name, seed).fit(realTrainX, parts.train.n, N_FEATURES, parts.train.y);
+          realConverged = base.converged !== false;
           realAcc = countCorrect(parts.test.y, base.predict(testX, parts.test.n)) / parts.test.n;
           const a = weights(base);
           const b = weights(model);
           agreement = a && b ? spearman(a, b, { nanPolicy: 'omit' }) : null;
         }
-        results[name] = { synthetic: correct / parts.test.n, correct, real: realAcc, weightSpearman: agreement };
+        results[name] = { synthetic: correct / parts.test.n, correct, real: realAcc, weightSpearman: agreement, converged: model.converged !== false, realConverged };
       }
       const realAll = { n: real.n, x: realFeatures(real), y: real.y };
       const syntheticAll = { n: synthetic.n, x: sx, y: synthetic.y };
@@ -196,6 +198,14 @@ export const command: Command = {
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       const fmtRow = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
       lines.push(fmtRow(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmtRow), '');
+      const note = unconvergedNote(
+        names.map((n) => {
+          const r = results[n];
+          const fits = [r.converged, ...(r.realConverged === null ? [] : [r.realConverged])];
+          return { classifier: n, unconverged: fits.filter((c) => !c).length, fits: fits.length };
+        }),
+      );
+      if (note) lines.push(note, '');
       lines.push('Fidelity (synthetic vs all real patients of --real; units: mmHg, number of medication classes):', fidelityText({ synthetic: fidelity }));
       lines.push(
         '',

@@ -100,22 +100,48 @@ function transferRows(table: TransferTable): { columns: string[]; rows: string[]
   return { columns, rows };
 }
 
-/** Accuracy on the real holdout per classifier and source. */
+/**
+ * A warning for fits whose solver stopped at its iteration limit
+ * ({@link Classifier.converged} false), one sentence per classifier that had
+ * any; '' when every fit converged.
+ */
+export function unconvergedNote(counts: readonly { classifier: ClassifierName; unconverged: number; fits: number }[]): string {
+  const parts = counts
+    .filter((c) => c.unconverged > 0)
+    .map((c) => `${CLASSIFIER_LABELS[c.classifier]}: ${c.unconverged} of ${c.fits} fit${c.fits === 1 ? '' : 's'} stopped at the solver's iteration limit before converging.`);
+  if (parts.length === 0) return '';
+  return `${parts.join(' ')} Such a model is an approximation: its accuracy depends on the seed, the limit and the solver's details, not only on the data (scikit-learn's LinearSVC does not converge on these unscaled values either, and warns).`;
+}
+
+function transferNote(table: TransferTable): string {
+  return unconvergedNote(
+    table.settings.classifiers.map((name) => {
+      const cells = table.cells.filter((c) => c.classifier === name);
+      return { classifier: name, unconverged: cells.reduce((a, c) => a + c.unconverged, 0), fits: cells.reduce((a, c) => a + 1 + c.repeats.length, 0) };
+    }),
+  );
+}
+
+/** Accuracy on the real holdout per classifier and source, and a warning for unconverged fits. */
 export function transferTableHtml(table: TransferTable, caption?: string): string {
   const { columns, rows } = transferRows(table);
   const s = table.settings;
-  return html(
-    columns,
-    rows,
-    caption ??
-      `Accuracy on ${s.nTest} real held-out patients. Pooled: one model on ${s.pooledSize} synthetic (real: ${s.nRealTrain}) patients; ` +
-        `mean ± sd over ${s.repeats} models on ${s.subsetSize}-patient subsets.`,
+  const note = transferNote(table);
+  return (
+    html(
+      columns,
+      rows,
+      caption ??
+        `Accuracy on ${s.nTest} real held-out patients. Pooled: one model on ${s.pooledSize} synthetic (real: ${s.nRealTrain}) patients; ` +
+          `mean ± sd over ${s.repeats} models on ${s.subsetSize}-patient subsets.`,
+    ) + (note ? `<p>${esc(note)}</p>` : '')
   );
 }
 
 export function transferTableText(table: TransferTable): string {
   const { columns, rows } = transferRows(table);
-  return text(columns, rows);
+  const note = transferNote(table);
+  return text(columns, rows) + (note ? `\n\n${note}` : '');
 }
 
 function fidelityRows(entries: [string, TransferFidelity | FidelityReport][]): string[][] {

@@ -125,4 +125,5 @@ export {
   SOURCE_NAMES,
   transferTableHtml,
   transferTableText,
+  unconvergedNote,
 } from './display';

@@ -83,6 +83,11 @@ export interface TransferCell {
   mean: number;
   sd: number;
   subsetSize: number;
+  /**
+   * Fits of this cell (the pooled one and the repeats) whose solver stopped
+   * at its iteration limit before converging ({@link Classifier.converged}).
+   */
+  unconverged: number;
 }
 
 /** How a synthetic pool compares with the real training patients. */
@@ -191,13 +196,13 @@ async function syntheticPool(source: SyntheticSource, size: number, seed: Seed, 
   return { n: size, x, y };
 }
 
-function fitScore(name: ClassifierName, seed: Seed, tag: string, train: Pool, testX: Float64Array, testY: Uint8Array): { accuracy: number; model: Classifier } {
+function fitScore(name: ClassifierName, seed: Seed, tag: string, train: Pool, testX: Float64Array, testY: Uint8Array): { accuracy: number; model: Classifier; converged: boolean } {
   const model = createClassifier(name, new Random(seed).derive(`classifier:${name}:${tag}`).seedWord);
   model.fit(train.x, train.n, N_FEATURES, train.y);
   const predicted = model.predict(testX, testY.length);
   let correct = 0;
   for (let i = 0; i < testY.length; i++) if (predicted[i] === testY[i]) correct++;
-  return { accuracy: correct / testY.length, model };
+  return { accuracy: correct / testY.length, model, converged: model.converged !== false };
 }
 
 function weights(model: Classifier | undefined): Float64Array | null {
@@ -234,8 +239,10 @@ export async function transferTable(options: TransferOptions): Promise<TransferT
     for (const name of classifiers) {
       const pooled = fitScore(name, seed, 'pooled', pool, testX, testY);
       models.set(name, pooled.model);
-      const accs = subsets.map((s, r) => fitScore(name, seed, String(r), s, testX, testY).accuracy);
-      cells.push({ source, classifier: name, pooled: pooled.accuracy, pooledSize: pool.n, repeats: accs, ...meanSd(accs), subsetSize: size });
+      const fits = subsets.map((s, r) => fitScore(name, seed, String(r), s, testX, testY));
+      const accs = fits.map((f) => f.accuracy);
+      const unconverged = [pooled, ...fits].filter((f) => !f.converged).length;
+      cells.push({ source, classifier: name, pooled: pooled.accuracy, pooledSize: pool.n, repeats: accs, ...meanSd(accs), subsetSize: size, unconverged });
       log(`${source} ${name}: pooled ${pooled.accuracy.toFixed(3)}, ${repeats} repeats ${meanSd(accs).mean.toFixed(3)}`);
     }
     pooledModels.set(source, models);

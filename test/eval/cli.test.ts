@@ -28,6 +28,10 @@ describe('sprint-gan evaluate', () => {
       expect(a.synthetic).toBeCloseTo(a.correct / out.real.nTest, 12);
       expect(a.real).toBeGreaterThanOrEqual(0);
     }
+    // The linear SVM stops at its 1000-pass limit on these unscaled values (as LinearSVC does); the others converge or have no solver.
+    expect(out.accuracy.svm).toMatchObject({ converged: false, realConverged: false });
+    expect(out.accuracy.logistic).toMatchObject({ converged: true, realConverged: true });
+    expect(out.accuracy.forest).toMatchObject({ converged: true, realConverged: true });
     // Same simulator, different seeds: the logistic model transfers.
     expect(out.accuracy.logistic.synthetic).toBeGreaterThan(0.7);
     expect(out.fidelity.realCorrelation).toHaveLength(36 * 36);
@@ -48,6 +52,10 @@ describe('sprint-gan evaluate', () => {
     expect(r.stdout).toMatch(/Spearman of the 630 feature correlations\s+0\.\d{3}/);
     expect(r.stdout).toMatch(/within-arm sd SBP: synthetic\s+\d+\.\d{2}/);
     expect(r.stdout).toMatch(/Arm separability \(.*\): real 0\.\d{3}, synthetic 0\.\d{3}\./);
+    expect(r.stdout).not.toMatch(/iteration limit/);
+    const svm = await cli(['evaluate', '--synthetic', synthetic, '--real', real, '--classifiers', 'svm']);
+    expect(svm.code).toBe(0);
+    expect(svm.stdout).toMatch(/\nLinear SVM: 2 of 2 fits stopped at the solver's iteration limit before converging\. Such a model is an approximation/);
   }, 60_000);
 
   it("bad input: the loader's typed message and exit 1; bad options: exit 2", async () => {

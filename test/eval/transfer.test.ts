@@ -11,6 +11,9 @@ import {
   transferTable,
   transferTableHtml,
   transferTableText,
+  LinearSvm,
+  realFeatures,
+  unconvergedNote,
 } from '../../lib/eval';
 import { Random } from '../../lib/random';
 import { flipLabels, simulatedSplit } from './cohorts';
@@ -67,6 +70,10 @@ describe('transfer table', () => {
       expect(random.mean).toBeLessThan(real.mean);
       expect(Math.abs(random.pooled - 0.5)).toBeLessThan(0.15);
     }
+    // Convergence: the linear SVM stops at its 1000-pass limit on these unscaled values (so does
+    // scikit-learn's LinearSVC), in every fit: the pooled one and the 3 repeats of each source.
+    expect(new LinearSvm().fit(realFeatures(train), train.n, 36, train.y).converged).toBe(false);
+    for (const c of table.cells) expect([c.classifier, c.unconverged]).toEqual([c.classifier, c.classifier === 'svm' ? 4 : 0]);
     expect(transferCell(table, 'real', 'logistic')?.pooled).toBeGreaterThan(0.8);
     const same = table.fidelity.nonPrivate;
     expect(same?.report.correlationSpearman).toBeCloseTo(1, 12);
@@ -83,9 +90,26 @@ describe('transfer table', () => {
     expect(progress.length).toBeGreaterThanOrEqual(12);
     // Renderers.
     expect(transferTableHtml(table)).toMatch(/<th>Synthetic, private: mean ± sd<\/th>/);
-    expect(transferTableText(table).split('\n')).toHaveLength(2 + CLASSIFIER_NAMES.length);
+    const note = "Linear SVM: 12 of 12 fits stopped at the solver's iteration limit before converging.";
+    expect(transferTableText(table).split('\n')).toHaveLength(2 + CLASSIFIER_NAMES.length + 2);
+    expect(transferTableText(table).split('\n').pop()).toMatch(new RegExp(`^${note.replace(/[.()]/g, '\\$&')} Such a model is an approximation`));
+    expect(transferTableHtml(table)).toContain(`</table><p>${note} Such a model`);
     expect(fidelityHtml({ 'non-private': same! })).toContain('Spearman of forest feature importances');
   }, 60_000);
+
+  it('unconvergedNote: one sentence per classifier with unconverged fits, nothing when all converged', () => {
+    expect(unconvergedNote([{ classifier: 'svm', unconverged: 0, fits: 4 }, { classifier: 'logistic', unconverged: 0, fits: 4 }])).toBe('');
+    expect(unconvergedNote([])).toBe('');
+    const one = unconvergedNote([{ classifier: 'logistic', unconverged: 1, fits: 1 }]);
+    expect(one).toMatch(/^Logistic regression: 1 of 1 fit stopped at the solver's iteration limit before converging\. Such a model/);
+    const two = unconvergedNote([
+      { classifier: 'svm', unconverged: 3, fits: 22 },
+      { classifier: 'forest', unconverged: 0, fits: 22 },
+      { classifier: 'logistic', unconverged: 2, fits: 22 },
+    ]);
+    expect(two).toMatch(/^Linear SVM: 3 of 22 fits stopped .*converging\. Logistic regression: 2 of 22 fits stopped .*converging\. Such a model/);
+    expect(two).not.toContain('Random forest');
+  });
 
   it('armSeparability: 1 for arms far apart, chance for labels that carry nothing, deterministic, size-limited', () => {
     const n = 400;

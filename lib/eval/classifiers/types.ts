@@ -28,6 +28,13 @@ export interface Classifier {
    * sigmoid of the decision value (see LinearSvm).
    */
   predictProba(X: FeatureMatrix, nRows: number): Float64Array;
+  /**
+   * Iterative solvers (logistic regression, linear SVM): false when the last
+   * fit stopped at its iteration limit before meeting its tolerance, so the
+   * model is an approximation that can move with the seed and the limit
+   * (scikit-learn's ConvergenceWarning). Absent for the others.
+   */
+  readonly converged?: boolean;
 }
 
 /** Fraction of equal entries: accuracy of `predicted` against `truth`. */
