@@ -12,24 +12,36 @@ export const SPRINT_GAN_BIN = path.join(ROOT, 'bin', 'sprint-gan.js');
 
 export interface CliResult {
   code: number;
+  /** The signal that ended the command, if one did. */
+  signal?: string;
   stdout: string;
   stderr: string;
 }
 
 /**
+ * A command still running after this long is killed (SIGKILL): every CLI test
+ * has given up by then (vitest's 60 s), and without it a test that times out
+ * leaves its child running, e.g. a wrongly accepted option training for hours.
+ */
+export const CLI_KILL_AFTER_MS = 120_000;
+
+/**
  * `sprint-gan ...args` from the repository root with the embedded data
  * (SPRINT_DATA_DIR emptied) and `env` on top; resolves with the exit code and
- * output, also for a failing command.
+ * output, also for a failing command (code null and signal SIGKILL for one
+ * killed after {@link CLI_KILL_AFTER_MS}).
  */
 export async function sprintGan(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(process.execPath, [SPRINT_GAN_BIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, SPRINT_DATA_DIR: '', ...env },
+      timeout: CLI_KILL_AFTER_MS,
+      killSignal: 'SIGKILL',
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    const e = err as { code: number; signal?: string; stdout: string; stderr: string };
+    return { code: e.code, signal: e.signal, stdout: e.stdout, stderr: e.stderr };
   }
 }
