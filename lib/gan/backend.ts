@@ -744,11 +744,10 @@ function batchMatMulWasm(
 
 /**
  * out[M,N] = op(a)[M,K] op(b)[K,N] (M <= {@link FEW_ROWS}, or K = 0), by our SIMD
- * kernels on the wasm heap. Below 4 rows: dot products with the rows of b
- * when b is transposed, else scaled rows of b added up (a transposed a is
- * first gathered into rows: it is small). From 4 rows: `gemm`, 4 rows by 8
- * columns at a time, after explicit transposes of whichever operand is
- * transposed.
+ * kernels on the wasm heap, after an explicit transpose of a transposed a.
+ * Below 4 rows: dot products with the rows of b when b is transposed, else
+ * scaled rows of b added up. From 4 rows: `gemm`, 4 rows by 8 columns at a
+ * time, after an explicit transpose of a transposed b too.
  */
 function fewRowsMatMul(
   heap: WasmHeap,
@@ -766,22 +765,14 @@ function fewRowsMatMul(
   if (!simd) throw new Error('BatchMatMul: the SIMD kernels need the wasm backend');
   const dispose = (t: TensorInfo) => (heap as unknown as KernelBackend).disposeData(t.dataId);
   const out = heap.makeOutput(outShape, 'float32');
+  const rows = transposeA ? swapLast(a) : a;
   if (M >= 4) {
-    const aa = transposeA ? swapLast(a) : a;
     const bb = transposeB ? swapLast(b) : b;
-    simd.gemm(heapOffset(aa), heapOffset(bb), heapOffset(out), M, K, N);
-    if (aa !== a) dispose(aa);
+    simd.gemm(heapOffset(rows), heapOffset(bb), heapOffset(out), M, K, N);
     if (bb !== b) dispose(bb);
-    return out;
+  } else {
+    (transposeB ? simd.matmulRowsBT : simd.matmulRowsB)(heapOffset(rows), heapOffset(b), heapOffset(out), M, K, N);
   }
-  let rows = a;
-  if (transposeA) {
-    rows = heap.makeOutput([M, K], 'float32');
-    const av = heap.typedArrayFromHeap(a);
-    const rv = heap.typedArrayFromHeap(rows);
-    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) rv[m * K + k] = av[k * M + m];
-  }
-  (transposeB ? simd.matmulRowsBT : simd.matmulRowsB)(heapOffset(rows), heapOffset(b), heapOffset(out), M, K, N);
   if (rows !== a) dispose(rows);
   return out;
 }
