@@ -5,9 +5,9 @@
  * backend vs PyTorch-CPU (2 threads) measured in the same run, back to back
  * per measure:
  *   - one DP training step at batch 1 (the paper's schedule) and at batch 64,
- *   - generating 6000 patients (on wasm: two threads, lib/gan/generator-pool.ts;
+ *   - generating 6000 patients (on wasm: two threads, lib/generators/acgan/generator-pool.ts;
  *     the worker is started by the warm-up, as it stays up in real use).
- * One "step" = lib/gan/step.ts's ganStep, exactly what training runs: B real
+ * One "step" = lib/generators/acgan/step.ts's ganStep, exactly what training runs: B real
  * rows (a fixed B here instead of Poisson's random count), B generated rows,
  * the D DP-SGD update (ghost clipping, noise drawn on the second core, Adam),
  * then the G update on 2B noise vectors; paper architecture, clip 1e-4, noise 1. PyTorch's side is
@@ -25,9 +25,9 @@ import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../lib/gan/backend';
-import { Adam } from '../lib/gan/adam';
-import { dpGradientsGhost, dpGradientsLoop, type DBatch } from '../lib/gan/dpsgd';
+import { selectBackend } from '../lib/compute/backend';
+import { Adam } from '../lib/generators/acgan/adam';
+import { dpGradientsGhost, dpGradientsLoop, type DBatch } from '../lib/generators/acgan/dpsgd';
 import {
   PAPER_ARCHITECTURE,
   countParams,
@@ -36,11 +36,11 @@ import {
   disposeMasks,
   disposeParams,
   makeDropoutMasks,
-} from '../lib/gan/models';
-import { fillGaussian } from '../lib/gan/noise';
-import { NoiseWorker, noiseWorkerWanted } from '../lib/gan/noise-pool';
-import { sampleCohort } from '../lib/gan/sample';
-import { type StepContext, ganStep } from '../lib/gan/step';
+} from '../lib/generators/acgan/models';
+import { fillGaussian } from '../lib/compute/noise';
+import { NoiseWorker, noiseWorkerWanted } from '../lib/compute/noise-pool';
+import { sampleCohort } from '../lib/generators/acgan/sample';
+import { type StepContext, ganStep } from '../lib/generators/acgan/step';
 import { Random } from '../lib/random';
 import type { BenchRow } from './notebook-runner';
 

@@ -1,5 +1,7 @@
 /**
- * Numeric command-line options, read the same way by every command.
+ * Command-line options, read the same way by every command: the parse
+ * ({@link parseCommandArgs}), the report of a usage error ({@link usageError})
+ * and numbers ({@link numberOption}).
  *
  * A number is written in decimal or scientific notation: "64", "-0.5", ".3",
  * "1e-5", "+2E3". Where an option allows it, "inf" (or "infinity") is
@@ -7,6 +9,10 @@
  * `Number("")` is 0, so `--noise "$SIGMA"` with SIGMA unset would otherwise
  * train without privacy. Also refused: "0x10", "1_000", "1,5", "5abc".
  */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** The option table of a command, as node:util's parseArgs takes it. */
+type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const INFINITY = /^\+?inf(inity)?$/i;
@@ -52,4 +58,22 @@ export function numberOption(name: string, text: string | undefined, rules: Numb
     throw new Error(`--${name}: expected ${expected(rules)}, got '${text}'`);
   }
   return x;
+}
+
+/**
+ * The options of a command, parsed the same way by every command: strict
+ * (an unknown option is an error) and no positional arguments.
+ */
+export function parseCommandArgs<const T extends OptionTable>(argv: string[], options: T) {
+  return parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>({ args: argv, options, strict: true, allowPositionals: false }).values;
+}
+
+/**
+ * Reports a usage error the way the commands that exit 2 on one do: the
+ * command's name, the message, then `usage` (the help text, or where to find
+ * it). Returns the exit code, 2.
+ */
+export function usageError(command: string, err: unknown, usage: string): number {
+  console.error(`sprint-gan ${command}: ${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+  return 2;
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 /**
  * A temporary name next to `target`: `<target>.tmp-<pid>-<random>`, in the
- * same folder so a rename is atomic (lib/gan/checkpoint's removeStaleTemps
+ * same folder so a rename is atomic (lib/generators/acgan/checkpoint's removeStaleTemps
  * recognizes the pattern after a crash).
  */
 export function tmpName(target: string): string {

@@ -1,10 +1,34 @@
 /**
- * cli/options.ts: the one reading of numeric options that every command uses.
- * The empty string matters most: Number("") is 0, and `--noise "$SIGMA"` with
+ * cli/options.ts: the one reading of options that every command uses. The
+ * empty string matters most: Number("") is 0, and `--noise "$SIGMA"` with
  * SIGMA unset must not mean "no noise".
  */
-import { describe, expect, it } from 'vitest';
-import { numberOption, numberText } from '../cli/options';
+import { describe, expect, it, vi } from 'vitest';
+import { numberOption, numberText, parseCommandArgs, usageError } from '../cli/options';
+
+describe('parseCommandArgs', () => {
+  const table = { out: { type: 'string' }, force: { type: 'boolean' } } as const;
+  it('reads the options of the table', () => {
+    expect(parseCommandArgs(['--out', 'x', '--force'], table)).toEqual({ out: 'x', force: true });
+    expect(parseCommandArgs([], table)).toEqual({});
+  });
+  it('refuses unknown options and positional arguments', () => {
+    expect(() => parseCommandArgs(['--outt', 'x'], table)).toThrow(/Unknown option '--outt'/);
+    expect(() => parseCommandArgs(['x'], table)).toThrow(/Unexpected argument 'x'/);
+  });
+});
+
+describe('usageError', () => {
+  it("prints the command, the message and the usage text, and returns exit code 2", () => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(usageError('synth', new Error('--out DIR is required'), 'Usage: sprint-gan synth')).toBe(2);
+      expect(err).toHaveBeenCalledWith('sprint-gan synth: --out DIR is required\n\nUsage: sprint-gan synth');
+    } finally {
+      err.mockRestore();
+    }
+  });
+});
 
 describe('numberText', () => {
   it.each([

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot, tmpName, writeFileAtomic, writeJsonAtomic } from '../lib/fs';
-import { removeStaleTemps } from '../lib/gan/checkpoint';
+import { removeStaleTemps } from '../lib/generators/acgan/checkpoint';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lib-fs-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 /**
- * `npm run build:wasm`: compiles lib/gan/simd/kernels.wat to kernels.wasm
+ * `npm run build:wasm`: compiles lib/compute/simd/kernels.wat to kernels.wasm
  * (committed, so nothing is compiled at install or run time).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const WAT = path.join(__dirname, '..', 'lib', 'gan', 'simd', 'kernels.wat');
+export const WAT = path.join(__dirname, '..', 'lib', 'compute', 'simd', 'kernels.wat');
 export const WASM = WAT.replace(/\.wat$/, '.wasm');
 
 /** The binary of the .wat source, built with wabt (a dev dependency). */

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """PyTorch baseline for bench/gan.ts (issue 8): the same DP AC-GAN step and
-generator as lib/gan, timed on CPU, printed as one JSON object.
+generator as lib/generators/acgan, timed on CPU, printed as one JSON object.
 
 Benchmark baseline only, never a test or runtime dependency of the project.
 Runs with Debian's python3-torch (1.13; `apt-get install python3-torch`) and
@@ -8,7 +8,7 @@ Debian's /usr/bin/python3:
 
     /usr/bin/python3 bench/torch/acgan_step.py [--threads 2] [--reps 5] [--batches 1,64] [--n-generate 6000]
 
-The models follow lib/gan/models.ts (the paper's dp_gan.py), channels-first
+The models follow lib/generators/acgan/models.ts (the paper's dp_gan.py), channels-first
 as PyTorch wants, TF 'same' padding reproduced exactly (asymmetric where TF
 pads asymmetrically):
 
@@ -19,7 +19,7 @@ pads asymmetrically):
      'same' lrelu drop -> flatten (channels-last order) -> Linear 1024 relu
      drop -> Linear 1024 relu -> real/fake logit, arm logits (2)
 
-One training step, as lib/gan/train.ts:
+One training step, as lib/generators/acgan/train.ts:
   1. D update: B real rows (Poisson-sampled in training; a fixed B here) and
      B generated rows (G forward, no grad). Per-example gradients of the real
      rows' losses (BCE + arm CE) by functorch vmap(grad) (the fastest
@@ -30,7 +30,7 @@ One training step, as lib/gan/train.ts:
   2. G update: 2B fresh noise vectors through G and D (dropout active, D's
      weights not updated), targets all "real" + arm CE, mean loss, Adam.
 Generation: n patients from uniform z and random arms, in chunks of 1000
-(lib/gan/sample.ts's default), no grad.
+(lib/generators/acgan/sample.ts's default), no grad.
 
 Timings are medians over --reps repetitions after one warm-up (--warmup for
 steps at batch <= 8), in ms.
@@ -96,7 +96,7 @@ class Discriminator(nn.Module):
 
     def forward(self, x, masks=None):
         """`masks`: (conv1, conv2, dense1) inverted-dropout masks (per-example
-        gradients under vmap take them as inputs, as lib/gan does); None:
+        gradients under vmap take them as inputs, as lib/generators/acgan does); None:
         F.dropout."""
         drop = (lambda h, i: h * masks[i]) if masks is not None else (lambda h, i: F.dropout(h, 0.3, self.training))
         t, b, l, r = self.pad1

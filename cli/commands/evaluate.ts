@@ -17,17 +17,15 @@
  * integers and clipped at 0 (`--rounding` to compare), real ones as read.
  * Fidelity compares the synthetic patients with all real patients of --real.
  */
-import { parseArgs } from 'node:util';
 import type { Command } from '../main';
-import { numberOption } from '../options';
+import { numberOption, parseCommandArgs, usageError } from '../options';
 import { N_FEATURES, type Cohort } from '../../lib/data/cohort';
 import { SprintDataError } from '../../lib/data/errors';
 import { BP_FILE } from '../../lib/data/format';
 import { loadSprintSync } from '../../lib/data/load';
 import { preprocess } from '../../lib/data/preprocess';
 import { splitCohort } from '../../lib/data/split';
-import { CLASSIFIER_NAMES, createClassifier, type ClassifierName } from '../../lib/eval/classifiers/index';
-import type { Classifier } from '../../lib/eval/classifiers/types';
+import { CLASSIFIER_NAMES, countCorrect, createClassifier, modelWeights, type ClassifierName } from '../../lib/eval/classifiers/index';
 import { CLASSIFIER_LABELS, fidelityJson, fidelityText, unconvergedNote } from '../../lib/eval/display';
 import { fidelityReport, spearman } from '../../lib/eval/fidelity';
 import { armSeparability } from '../../lib/eval/transfer';
@@ -76,17 +74,6 @@ function load(dir: string, what: string): Cohort {
   return cohort;
 }
 
-function weights(model: Classifier): Float64Array | null {
-  const m = model as unknown as { featureImportances?: Float64Array; coefficients?: Float64Array };
-  return m.featureImportances ?? m.coefficients ?? null;
-}
-
-function countCorrect(truth: Uint8Array, predicted: Uint8Array): number {
-  let c = 0;
-  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) c++;
-  return c;
-}
-
 export const command: Command = {
   summary: 'train classifiers on synthetic patients, test on real ones; fidelity statistics',
   help,
@@ -99,19 +86,14 @@ export const command: Command = {
     let seed: number;
     let json: boolean;
     try {
-      const { values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          synthetic: { type: 'string' },
-          real: { type: 'string' },
-          'test-split': { type: 'string' },
-          classifiers: { type: 'string' },
-          rounding: { type: 'string' },
-          seed: { type: 'string' },
-          json: { type: 'boolean' },
-        },
+      const values = parseCommandArgs(argv, {
+        synthetic: { type: 'string' },
+        real: { type: 'string' },
+        'test-split': { type: 'string' },
+        classifiers: { type: 'string' },
+        rounding: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
       });
       if (!values.synthetic) throw new Error('--synthetic DIR is required');
       if (!values.real) throw new Error('--real DIR is required');
@@ -128,8 +110,7 @@ export const command: Command = {
       seed = numberOption('seed', values.seed, { integer: true, min: 0 }) ?? 0;
       json = values.json ?? false;
     } catch (err) {
-      console.error(`sprint-gan evaluate: ${(err as Error).message}\n\n${help}`);
-      return 2;
+      return usageError('evaluate', err, help);
     }
     try {
       const t0 = Date.now();
@@ -154,8 +135,8 @@ export const command: Command = {
           const base = createClassifier(name, seed).fit(realTrainX, parts.train.n, N_FEATURES, parts.train.y);
           realConverged = base.converged !== false;
           realAcc = countCorrect(parts.test.y, base.predict(testX, parts.test.n)) / parts.test.n;
-          const a = weights(base);
-          const b = weights(model);
+          const a = modelWeights(base);
+          const b = modelWeights(model);
           agreement = a && b ? spearman(a, b, { nanPolicy: 'omit' }) : null;
         }
         results[name] = { synthetic: correct / parts.test.n, correct, real: realAcc, weightSpearman: agreement, converged: model.converged !== false, realConverged };

@@ -1,14 +1,15 @@
 /**
  * `sprint-gan gaussian`: a differentially private Gaussian model of the
- * training patients (lib/gan/gaussian.ts), sampled into a SPRINT-format
- * folder with the release's privacy ledger: the baseline the DP-GAN has to
- * beat.
+ * training patients (lib/generators/gaussian, through the generator
+ * interface: released into a run folder, then sampled) written as a
+ * SPRINT-format folder with the release's privacy ledger: the baseline the
+ * DP-GAN has to beat.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main';
-import { numberOption } from '../options';
+import { numberOption, parseCommandArgs, usageError } from '../options';
 
 const help = `Usage: sprint-gan gaussian --out DIR [options]
 
@@ -38,6 +39,8 @@ Options:
   --train-size N         training patients (default 6000 or the paper's share)
   --seed S               seed of the noise and of the sampling (default 0)
   --out DIR              output folder
+  --run DIR              also keep the release as a run folder there (for
+                         'sprint-gan sample --run DIR'); must be new or empty
   --force                overwrite the files already in --out
   -h, --help             this text
 
@@ -47,24 +50,20 @@ Example:
 
 /** The command's options, checked; throws with what is wrong (exit 2). */
 function parseOptions(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      'target-epsilon': { type: 'string' },
-      'mean-noise': { type: 'string' },
-      'covariance-noise': { type: 'string' },
-      clip: { type: 'string' },
-      delta: { type: 'string' },
-      'non-private': { type: 'boolean' },
-      n: { type: 'string' },
-      data: { type: 'string' },
-      'train-size': { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      force: { type: 'boolean' },
-    },
+  const values = parseCommandArgs(argv, {
+    'target-epsilon': { type: 'string' },
+    'mean-noise': { type: 'string' },
+    'covariance-noise': { type: 'string' },
+    clip: { type: 'string' },
+    delta: { type: 'string' },
+    'non-private': { type: 'boolean' },
+    n: { type: 'string' },
+    data: { type: 'string' },
+    'train-size': { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    run: { type: 'string' },
+    force: { type: 'boolean' },
   });
   if (!values.out) throw new Error('--out DIR is required.');
   const n = numberOption('n', values.n, { integer: true, min: 1 }) ?? 6000;
@@ -104,8 +103,7 @@ export const command: Command = {
     try {
       settings = parseOptions(argv);
     } catch (err) {
-      console.error(`sprint-gan gaussian: ${(err as Error).message}\n\n${help}`);
-      return 2;
+      return usageError('gaussian', err, help);
     }
     const { values, out, n, seed, delta, noise: givenNoise, clip, targetEpsilon, trainSize } = settings;
     const existing = ['baseline.csv', 'bp.csv', 'release.json'].filter((f) => fs.existsSync(path.join(out, f)));
@@ -115,47 +113,43 @@ export const command: Command = {
     }
 
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const g = require('../../lib/gan/gaussian') as typeof import('../../lib/gan/gaussian');
+    const data = require('../../lib/data/index') as typeof import('../../lib/data/index');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { loadGanData } = require('../../lib/gan/data') as typeof import('../../lib/gan/data');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { SPRINT_SCALING } = require('../../lib/gan/scaling') as typeof import('../../lib/gan/scaling');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { writeSprintCsv } = require('../../lib/gan/sample') as typeof import('../../lib/gan/sample');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { PrivacyLedger } = require('../../lib/privacy') as typeof import('../../lib/privacy');
+    const generators = require('../../lib/generators/index') as typeof import('../../lib/generators/index');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { writeJsonAtomic } = require('../../lib/fs') as typeof import('../../lib/fs');
 
-    const privateRelease = !values['non-private'];
-    const noise = !privateRelease ? { meanNoise: 0, covarianceNoise: 0 } : (givenNoise ?? g.calibrateGaussianNoise(targetEpsilon, delta));
-    const opts = { clipNorm: privateRelease ? clip : Infinity, ...noise, seed };
-
-    const data = loadGanData({ dir: values.data, trainSize });
-    const model = g.releaseFromCohort(data.train, opts);
-    const ledger = privateRelease ? g.addToLedger(new PrivacyLedger(), opts) : null;
-    const files = writeSprintCsv(out, g.sampleGaussianCohort(model, n, data.train.maxima, seed));
-    const epsilon = ledger ? ledger.epsilon(delta) : null;
-    const release = {
-      kind: 'dp-gaussian',
-      data: { source: data.source, nTrain: data.train.n },
-      options: { ...opts, clipNorm: Number.isFinite(opts.clipNorm) ? opts.clipNorm : null },
-      scaling: SPRINT_SCALING,
-      n,
-      epsilon,
-      delta,
-      ledger: ledger ? ledger.toJSON(delta) : null,
-    };
-    writeJsonAtomic(path.join(out, 'release.json'), release);
-    console.error(
-      `Released a Gaussian model of ${data.train.n} training patients ` +
-        (ledger
-          ? `(${model.clipped} clipped at ${opts.clipNorm}: an exact count, for you, not in release.json), ` +
-            `noise ${opts.meanNoise.toPrecision(4)} (means) / ${opts.covarianceNoise.toPrecision(4)} (covariance): epsilon ${epsilon!.toFixed(4)} at delta ${delta}`
-          : 'non-private') +
-        `; wrote ${n} patients to ${out}.`,
-    );
-    console.log(JSON.stringify({ out, n, epsilon, delta, ...files, release: path.join(out, 'release.json') }));
-    return 0;
+    const cohorts = data.loadTrainingData({ dir: values.data, trainSize });
+    const release = values['non-private'] ? { nonPrivate: true } : { clipNorm: clip, targetEpsilon: givenNoise ? null : targetEpsilon, ...givenNoise };
+    // Through the generator interface: released into a run folder (kept with --run), then sampled from it.
+    const runDir = values.run ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-gaussian-'));
+    try {
+      const { summary, clipped } = await generators.gaussian.train({ out: runDir, train: cohorts.train, dataSource: cohorts.source, delta, seed, ...release, log: (l) => console.error(l) });
+      const files = data.writeSprintCsv(out, generators.sampleFromRun(runDir, n, { seed }));
+      const { clipNorm, meanNoise, covarianceNoise } = summary.settings as { clipNorm: number | null; meanNoise: number; covarianceNoise: number };
+      const epsilon = summary.epsilon;
+      writeJsonAtomic(path.join(out, 'release.json'), {
+        kind: 'dp-gaussian',
+        data: { source: cohorts.source, nTrain: cohorts.train.n },
+        options: { clipNorm, meanNoise, covarianceNoise, seed },
+        scaling: data.SPRINT_SCALING,
+        n,
+        epsilon,
+        delta,
+        ledger: summary.private ? generators.runLedger(runDir).toJSON(delta) : null,
+      });
+      console.error(
+        `Released a Gaussian model of ${cohorts.train.n} training patients ` +
+          (summary.private
+            ? `(${clipped} clipped at ${clipNorm}: an exact count, for you, not in release.json), ` +
+              `noise ${meanNoise.toPrecision(4)} (means) / ${covarianceNoise.toPrecision(4)} (covariance): epsilon ${epsilon!.toFixed(4)} at delta ${delta}`
+            : 'non-private') +
+          `; wrote ${n} patients to ${out}.`,
+      );
+      console.log(JSON.stringify({ out, n, epsilon, delta, ...files, release: path.join(out, 'release.json'), ...(values.run ? { run: values.run } : {}) }));
+      return 0;
+    } finally {
+      if (!values.run) fs.rmSync(runDir, { recursive: true, force: true });
+    }
   },
 };

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main';
+import { parseCommandArgs, usageError } from '../options';
 import {
   BASELINE_FILE,
   BP_FILE,
@@ -36,18 +36,12 @@ export const command: Command = {
     let data: string | undefined;
     let out: string;
     try {
-      const { values } = parseArgs({
-        args: argv,
-        options: { data: { type: 'string' }, out: { type: 'string' } },
-        strict: true,
-        allowPositionals: false,
-      });
+      const values = parseCommandArgs(argv, { data: { type: 'string' }, out: { type: 'string' } });
       if (!values.out) throw new Error('--out FILE is required');
       data = values.data;
       out = values.out;
     } catch (err) {
-      console.error(`sprint-gan preprocess: ${(err as Error).message}\n\n${help}`);
-      return 2;
+      return usageError('preprocess', err, help);
     }
     try {
       const source = resolveDataSource({ dataDir: data });

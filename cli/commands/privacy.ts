@@ -2,9 +2,8 @@
  * `sprint-gan privacy`: epsilon of a DP-SGD run by every accountant, or the
  * noise multiplier calibrated to a target epsilon.
  */
-import { parseArgs } from 'node:util';
 import type { Command } from '../main';
-import { numberText } from '../options';
+import { numberText, parseCommandArgs, usageError } from '../options';
 import {
   calibrateNoiseMultiplier,
   computeRdp,
@@ -76,26 +75,20 @@ function fmt(x: number): string {
 async function run(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        q: { type: 'string' },
-        sigma: { type: 'string' },
-        steps: { type: 'string' },
-        delta: { type: 'string' },
-        orders: { type: 'string' },
-        'target-epsilon': { type: 'string' },
-        accountant: { type: 'string' },
-        'no-pld': { type: 'boolean' },
-        'fft-size': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }));
+    values = parseCommandArgs(argv, {
+      q: { type: 'string' },
+      sigma: { type: 'string' },
+      steps: { type: 'string' },
+      delta: { type: 'string' },
+      orders: { type: 'string' },
+      'target-epsilon': { type: 'string' },
+      accountant: { type: 'string' },
+      'no-pld': { type: 'boolean' },
+      'fft-size': { type: 'string' },
+      json: { type: 'boolean' },
+    });
   } catch (err) {
-    console.error(`sprint-gan privacy: ${(err as Error).message}\nRun \`sprint-gan privacy --help\` for usage.`);
-    return 2;
+    return usageError('privacy', err, 'Run `sprint-gan privacy --help` for usage.');
   }
   try {
     const str = (k: string): string | undefined => values[k] as string | undefined;

@@ -1,23 +1,23 @@
 /**
- * `sprint-gan sample`: synthetic patients from a trained run, written as a
- * SPRINT-format folder that the data loader reads like the real release.
+ * `sprint-gan sample`: synthetic patients from a run folder of any generator
+ * family (lib/generators' interface), written as a SPRINT-format folder that
+ * the data loader reads like the real release.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../main';
-import { numberOption } from '../options';
+import { numberOption, parseCommandArgs } from '../options';
 
 const help = `Usage: sprint-gan sample --run DIR --n N --out DIR [options]
 
-Generates N synthetic patients from a generator checkpoint of a training run
-and writes them as a SPRINT-format folder: baseline.csv (MASKID, INTENSIVE) and
+Generates N synthetic patients from a run folder (an AC-GAN run's generator
+checkpoint, or a Gaussian release) and writes them as a SPRINT-format folder: baseline.csv (MASKID, INTENSIVE) and
 bp.csv (MASKID, VISITCODE, SBP, DBP, N_BPCLASSES for the 12 visits RZ..27M),
 values mapped back to mmHg with the training cohort's maxima (and the run's
 --scaling, if it trained with one).
 
 Options:
-  --run DIR         run folder written by 'sprint-gan train'
+  --run DIR         run folder written by 'sprint-gan train' (or 'gaussian --run')
   --epoch E         checkpoint epoch (default: the last complete one)
   --n N             number of patients (default 6000)
   --out DIR         output folder
@@ -32,19 +32,15 @@ export const command: Command = {
   summary: 'Generate synthetic patients from a trained run (SPRINT-format CSVs)',
   help,
   async run(argv: string[]): Promise<number> {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        run: { type: 'string' },
-        epoch: { type: 'string' },
-        n: { type: 'string' },
-        out: { type: 'string' },
-        seed: { type: 'string' },
-        balanced: { type: 'boolean' },
-        backend: { type: 'string' },
-        force: { type: 'boolean' },
-      },
+    const values = parseCommandArgs(argv, {
+      run: { type: 'string' },
+      epoch: { type: 'string' },
+      n: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      balanced: { type: 'boolean' },
+      backend: { type: 'string' },
+      force: { type: 'boolean' },
     });
     if (!values.run) throw new Error('sample: --run DIR is required (a folder written by sprint-gan train).');
     if (!values.out) throw new Error('sample: --out DIR is required.');
@@ -56,12 +52,16 @@ export const command: Command = {
       throw new Error(`sample: ${values.out} already has ${existing.join(' and ')}; use --force to overwrite.`);
     }
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const gan = require('../../lib/gan/index') as typeof import('../../lib/gan/index');
-    await gan.selectBackend({ backend: values.backend, log: (l) => console.error(l) });
-    const epoch = givenEpoch ?? gan.latestEpoch(values.run);
+    const { selectBackend } = require('../../lib/compute/index') as typeof import('../../lib/compute/index');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const generators = require('../../lib/generators/index') as typeof import('../../lib/generators/index');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { writeSprintCsv } = require('../../lib/data/write') as typeof import('../../lib/data/write');
+    await selectBackend({ backend: values.backend, log: (l) => console.error(l) });
+    const epoch = givenEpoch ?? generators.latestRunEpoch(values.run);
     const t0 = Date.now();
-    const cohort = gan.sampleFromRun(values.run, n, { epoch, seed, arms: values.balanced ? 'balanced' : 'random' });
-    const files = gan.writeSprintCsv(values.out, cohort);
+    const cohort = generators.sampleFromRun(values.run, n, { epoch, seed, arms: values.balanced ? 'balanced' : 'random' });
+    const files = writeSprintCsv(values.out, cohort);
     console.error(`Generated ${n} patients from ${values.run} epoch ${epoch} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
     console.log(JSON.stringify({ run: values.run, epoch, n, ...files }));
     return 0;

@@ -2,9 +2,8 @@
  * `sprint-gan synth --out DIR [--seed N] [--participants N]`: writes a
  * SPRINT-shaped synthetic release (baseline.csv, bp.csv) into DIR.
  */
-import { parseArgs } from 'node:util';
 import type { Command } from '../main';
-import { numberOption } from '../options';
+import { numberOption, parseCommandArgs, usageError } from '../options';
 import { DEFAULT_SEED, SPRINT_PARTICIPANTS, holdsUserData, simulateSprint, writeSyntheticRelease } from '../../lib/data';
 
 const help = `Usage: sprint-gan synth --out DIR [--seed N] [--participants N]
@@ -28,15 +27,10 @@ export const command: Command = {
     let seed: number;
     let participants: number;
     try {
-      const { values } = parseArgs({
-        args: argv,
-        options: {
-          out: { type: 'string' },
-          seed: { type: 'string' },
-          participants: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
+      const values = parseCommandArgs(argv, {
+        out: { type: 'string' },
+        seed: { type: 'string' },
+        participants: { type: 'string' },
       });
       out = values.out;
       if (!out) throw new Error('--out DIR is required');
@@ -44,8 +38,7 @@ export const command: Command = {
       participants = numberOption('participants', values.participants, { integer: true, min: 1 }) ?? SPRINT_PARTICIPANTS;
       if (participants > 99999) throw new Error('--participants must be at most 99999');
     } catch (err) {
-      console.error(`sprint-gan synth: ${(err as Error).message}\n\n${help}`);
-      return 2;
+      return usageError('synth', err, help);
     }
     if (holdsUserData(out)) {
       console.error(

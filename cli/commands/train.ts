@@ -1,9 +1,9 @@
 /**
- * `sprint-gan train`: trains the DP AC-GAN (lib/gan) into a run folder.
+ * `sprint-gan train`: trains the DP AC-GAN (lib/generators/acgan, through the
+ * generator interface) into a run folder.
  */
-import { parseArgs } from 'node:util';
 import type { Command } from '../main';
-import { numberOption } from '../options';
+import { numberOption, parseCommandArgs } from '../options';
 
 const help = `Usage: sprint-gan train [options]
 
@@ -76,71 +76,69 @@ export const command: Command = {
   summary: 'Train the DP AC-GAN (per-example DP-SGD, checkpoints, resume)',
   help,
   async run(argv: string[]): Promise<number> {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        noise: { type: 'string' },
-        clip: { type: 'string' },
-        'clip-generated': { type: 'boolean' },
-        epochs: { type: 'string' },
-        lr: { type: 'string' },
-        'g-lr': { type: 'string' },
-        beta1: { type: 'string' },
-        'batch-size': { type: 'string' },
-        out: { type: 'string' },
-        prefix: { type: 'string' },
-        seed: { type: 'string' },
-        data: { type: 'string' },
-        'target-epsilon': { type: 'string' },
-        delta: { type: 'string' },
-        mode: { type: 'string' },
-        'steps-per-epoch': { type: 'string' },
-        'train-size': { type: 'string' },
-        'per-example': { type: 'string' },
-        arch: { type: 'string' },
-        'embedding-init': { type: 'string' },
-        'd-deviation': { type: 'boolean' },
-        'd-dropout': { type: 'string' },
-        scaling: { type: 'string' },
-        diversity: { type: 'string' },
-        'diversity-cap': { type: 'string' },
-        'd-aux': { type: 'string' },
-        'g-aux': { type: 'string' },
-        backend: { type: 'string' },
-        resume: { type: 'boolean' },
-        force: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-      },
+    const values = parseCommandArgs(argv, {
+      noise: { type: 'string' },
+      clip: { type: 'string' },
+      'clip-generated': { type: 'boolean' },
+      epochs: { type: 'string' },
+      lr: { type: 'string' },
+      'g-lr': { type: 'string' },
+      beta1: { type: 'string' },
+      'batch-size': { type: 'string' },
+      out: { type: 'string' },
+      prefix: { type: 'string' },
+      seed: { type: 'string' },
+      data: { type: 'string' },
+      'target-epsilon': { type: 'string' },
+      delta: { type: 'string' },
+      mode: { type: 'string' },
+      'steps-per-epoch': { type: 'string' },
+      'train-size': { type: 'string' },
+      'per-example': { type: 'string' },
+      arch: { type: 'string' },
+      'embedding-init': { type: 'string' },
+      'd-deviation': { type: 'boolean' },
+      'd-dropout': { type: 'string' },
+      scaling: { type: 'string' },
+      diversity: { type: 'string' },
+      'diversity-cap': { type: 'string' },
+      'd-aux': { type: 'string' },
+      'g-aux': { type: 'string' },
+      backend: { type: 'string' },
+      resume: { type: 'boolean' },
+      force: { type: 'boolean' },
+      quiet: { type: 'boolean' },
     });
     // Loaded here so `--help` stays instant.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const gan = require('../../lib/gan/index') as typeof import('../../lib/gan/index');
+    const { selectBackend } = require('../../lib/compute/index') as typeof import('../../lib/compute/index');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { loadGanData } = require('../../lib/gan/data') as typeof import('../../lib/gan/data');
+    const data = require('../../lib/data/index') as typeof import('../../lib/data/index');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { acgan, namedArchitecture, progressBar } = require('../../lib/generators/acgan/index') as typeof import('../../lib/generators/acgan/index');
     const mode = (values.mode ?? 'paper') as 'paper' | 'batched';
     if (mode !== 'paper' && mode !== 'batched') throw new Error(`--mode: expected paper or batched, got '${values.mode}'`);
     const perExample = (values['per-example'] ?? 'ghost') as 'ghost' | 'loop';
     if (perExample !== 'ghost' && perExample !== 'loop') throw new Error(`--per-example: expected ghost or loop`);
     const embeddingInit = values['embedding-init'] ?? 'glorot';
     if (embeddingInit !== 'glorot' && embeddingInit !== 'ones') throw new Error(`--embedding-init: expected glorot or ones, got '${embeddingInit}'`);
-    let scaling: ReturnType<typeof gan.namedScaling>;
+    let scaling: ReturnType<typeof data.namedScaling>;
     try {
-      scaling = gan.namedScaling(values.scaling ?? 'max');
+      scaling = data.namedScaling(values.scaling ?? 'max');
     } catch (e) {
       throw new Error(`--scaling: ${(e as Error).message}`);
     }
     const dAux = values['d-aux'] ?? 'all';
     if (dAux !== 'all' && dAux !== 'real') throw new Error(`--d-aux: expected all or real, got '${dAux}'`);
-    const named = gan.namedArchitecture(values.arch ?? 'paper');
+    const named = namedArchitecture(values.arch ?? 'paper');
     const architecture = { ...named, dropout: numberOption('d-dropout', values['d-dropout']) ?? named.dropout, gEmbeddingInit: embeddingInit === 'ones' ? 'ones' : 'glorotNormal', dDeviation: values['d-deviation'] ?? false } as const;
-    await gan.selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
-    const data = loadGanData({ dir: values.data, trainSize: numberOption('train-size', values['train-size']) });
-    const result = await gan.trainGan({
+    await selectBackend({ backend: values.backend, training: true, log: (l) => console.error(l) });
+    const cohorts = data.loadTrainingData({ dir: values.data, trainSize: numberOption('train-size', values['train-size']) });
+    const result = await acgan.train({
       out: values.out ?? values.prefix ?? 'runs/gan',
-      train: data.train,
-      holdout: data.holdout,
-      dataSource: data.source,
+      train: cohorts.train,
+      holdout: cohorts.holdout,
+      dataSource: cohorts.source,
       mode,
       epochs: numberOption('epochs', values.epochs),
       batchSize: mode === 'batched' ? (numberOption('batch-size', values['batch-size']) ?? 64) : numberOption('batch-size', values['batch-size']),
@@ -163,7 +161,7 @@ export const command: Command = {
       generatorAuxWeight: numberOption('g-aux', values['g-aux']),
       resume: values.resume,
       force: values.force,
-      onProgress: values.quiet ? undefined : gan.progressBar(process.stderr),
+      onProgress: values.quiet ? undefined : progressBar(process.stderr),
       log: (l) => console.error(l),
     });
     const last = result.history[result.history.length - 1];

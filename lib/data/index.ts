@@ -7,6 +7,9 @@
  * - {@link preprocess}: the Preprocess.ipynb port (12 visits x 3 measures, normalized)
  * - {@link splitCohort}, {@link saveCohort}, {@link loadCohort}: split and on-disk format
  * - {@link calibrationTable}: published SPRINT numbers vs a loaded release
+ * - {@link loadTrainingData}: a folder (or the embedded cohort) -> train and holdout, in one call
+ * - {@link toGanSpace} / {@link fromGanSpace}: the fixed, data-independent space generators train in
+ * - {@link writeSprintCsv}: a cohort (e.g. synthetic patients) back to SPRINT-format files
  */
 export * from './cohort';
 export * from './errors';
@@ -59,3 +62,8 @@ export type { CalibrationTarget, CalibrationRow } from './calibration';
 export { armTrajectories, trajectoriesSvg } from './trajectories';
 export type { ArmTrajectories } from './trajectories';
 export { htmlTable, calibrationHtml, patientHtml } from './display';
+export { loadTrainingData } from './training';
+export type { TrainingData } from './training';
+export { SPRINT_SCALING, SCALINGS, namedScaling, toGanSpace, intoGanSpace, fromGanSpace, validateScaling } from './scaling';
+export type { DataScaling } from './scaling';
+export { writeSprintCsv } from './write';

@@ -15,7 +15,7 @@
  * `k` uses at `epsilonPerPick`; the ledger composes it with DP-SGD training
  * and prints the total (text, HTML, JSON). Nothing here adds epsilons itself.
  */
-import { PrivacyLedger } from '../privacy/ledger';
+import { type LedgerEntry, PrivacyLedger } from '../privacy/ledger';
 import type { Seed } from '../random';
 import type { EpochScore } from './score';
 import { noisyTopK, nonPrivateSelection, selectionEpsilon, topK, type NeighbouringRelation } from './selection';
@@ -138,23 +138,15 @@ export function addSelection(ledger: PrivacyLedger, p: PrivateEpochs): PrivacyLe
   return ledger.addPureDp(selectionEntryName(p), p.epsilonPerPick, k);
 }
 
-/** DP-SGD training parameters of a run, as the ledger takes them. */
-export interface TrainingCost {
-  q: number;
-  noiseMultiplier: number;
-  steps: number;
-  /** Shown in the ledger (default 'DP-SGD training'). */
-  name?: string;
-}
-
 /**
- * The ledger of a release: DP-SGD training (when private) plus the private
+ * The ledger of a release: what training spent (a run's recorded cost, see
+ * lib/generators' RunSummary; empty for a non-private run) plus the private
  * epoch selection. Print it with `toText(delta)`, `toHtml(delta)`,
  * `toJSON(delta)`.
  */
-export function releaseLedger(training: TrainingCost | null, selection: PrivateEpochs | null): PrivacyLedger {
+export function releaseLedger(training: readonly LedgerEntry[], selection: PrivateEpochs | null): PrivacyLedger {
   const ledger = new PrivacyLedger();
-  if (training) ledger.addDpSgd(training.name ?? 'DP-SGD training', { q: training.q, noiseMultiplier: training.noiseMultiplier, steps: training.steps });
+  for (const e of training) ledger.add(e);
   if (selection) addSelection(ledger, selection);
   return ledger;
 }

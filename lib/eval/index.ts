@@ -8,12 +8,15 @@
  * - units.ts      raw units; generated values truncated + clipped as the original
  * - score.ts      per-epoch train-on-synthetic / test-on-real scores (scores.json)
  * - epochs.ts     best / top-k / last / private epoch choices; the release ledger
- * - runs.ts       the same over a lib/gan run folder (loads TF.js)
+ * - runs.ts       the same over any run folder, through lib/generators' interface
  * - transfer.ts   the transfer table (real vs non-private vs private) + fidelity
  * - display.ts    HTML and text tables
+ * - audit/        membership-inference audit of a release (its own surface: lib/eval/audit/index.ts)
  */
 export {
   accuracy,
+  countCorrect,
+  modelWeights,
   createClassifier,
   CLASSIFIER_NAMES,
   KNearestNeighbors,
@@ -86,7 +89,6 @@ export {
   type NonPrivateEpochs,
   type PrivateEpochs,
   type ScoreMethod,
-  type TrainingCost,
 } from './epochs';
 export {
   readRun,
@@ -95,7 +97,6 @@ export {
   runSampler,
   scoreRun,
   SCORES_FILE,
-  trainingCost,
   type RunSummary,
   type ScoreRunOptions,
 } from './runs';

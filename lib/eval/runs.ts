@@ -1,72 +1,33 @@
 /**
- * The evaluation of a training run folder (lib/gan/train.ts writes it):
- * scores of its epoch checkpoints saved as `<run>/scores.json`, its privacy
- * parameters, and the ledger of a release from it.
+ * The evaluation of a run folder, whichever generator family wrote it
+ * (lib/generators): scores of its epochs saved as `<run>/scores.json`, what
+ * it is (size, epochs, privacy cost), and the ledger of a release from it.
  *
- * A thin adapter: sampling is lib/gan's `sampleFromRun` (TF.js, on whatever
- * backend the caller selected), scoring is ./score.ts, composition is
- * lib/privacy's `PrivacyLedger`.
+ * A thin adapter: sampling and the run's description come through
+ * lib/generators' interface (TF.js for the AC-GAN, on whatever backend the
+ * caller selected), scoring is ./score.ts, composition is lib/privacy's
+ * `PrivacyLedger`.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Cohort } from '../data/cohort';
-import { latestEpoch, sampleFromRun } from '../gan/sample';
-import type { CheckpointInfo, EpochRecord, RunInfo } from '../gan/train';
+import type { RunSummary } from '../generators/family';
+import { describeRun, latestRunEpoch, sampleFromRun } from '../generators/run';
 import type { PrivacyLedger } from '../privacy/ledger';
 import type { Seed } from '../random';
-import { releaseLedger, type PrivateEpochs, type TrainingCost } from './epochs';
+import { releaseLedger, type PrivateEpochs } from './epochs';
 import { readScoreFile, scoreEpochs, type EpochScore, type SampleEpoch, type ScoreEpochsOptions } from './score';
+
+export type { RunSummary };
 
 /** File name of a run's epoch score table. */
 export const SCORES_FILE = 'scores.json';
 
-/** What the evaluation needs to know about a run. */
-export interface RunSummary {
-  dir: string;
-  /** Noise added to clipped gradients (noise multiplier > 0, finite clip norm). */
-  private: boolean;
-  /** Poisson sampling rate of real patients per step. */
-  q: number;
-  noiseMultiplier: number;
-  clipNorm: number;
-  delta: number;
-  /** Training patients (the number of patients to generate per epoch). */
-  nTrain: number;
-  /** Last complete epoch and the steps done by then. */
-  epoch: number;
-  steps: number;
-  /** Training epsilon at `delta` after the last complete epoch, as history.json recorded it; null if non-private. */
-  epsilon: number | null;
-}
-
-function readJson<T>(file: string, what: string): T {
-  if (!fs.existsSync(file)) throw new Error(`${file} not found: ${what}. Is ${path.dirname(file)} a run folder written by sprint-gan train (lib/gan trainGan)?`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-/** Reads run.json, checkpoint.json and history.json of a run folder. */
+/** What a run folder holds (lib/generators `describeRun`): family, size, last epoch, privacy cost. */
 export function readRun(runDir: string): RunSummary {
-  const run = readJson<RunInfo>(path.join(runDir, 'run.json'), 'the run settings');
-  const ckpt = readJson<CheckpointInfo>(path.join(runDir, 'checkpoint.json'), 'the last complete epoch');
-  const historyFile = path.join(runDir, 'history.json');
-  const history = fs.existsSync(historyFile) ? (JSON.parse(fs.readFileSync(historyFile, 'utf8')) as EpochRecord[]) : [];
-  const last = history.find((r) => r.epoch === ckpt.epoch) ?? null;
-  const cfg = run.config;
-  return {
-    dir: runDir,
-    private: cfg.noiseMultiplier > 0 && Number.isFinite(cfg.clipNorm),
-    q: run.q,
-    noiseMultiplier: cfg.noiseMultiplier,
-    clipNorm: cfg.clipNorm,
-    delta: cfg.delta,
-    nTrain: run.data.nTrain,
-    epoch: ckpt.epoch,
-    steps: ckpt.steps,
-    epsilon: last ? last.epsilon : null,
-  };
+  return describeRun(runDir);
 }
 
-/** `sampleEpoch` over a run's checkpoints: arms drawn uniformly, as the original. */
+/** `sampleEpoch` over a run's epochs: arms drawn uniformly, as the original. */
 export function runSampler(runDir: string): SampleEpoch {
   return (epoch, n, seed) => sampleFromRun(runDir, n, { epoch, seed, arms: 'random' });
 }
@@ -85,7 +46,7 @@ export interface ScoreRunOptions extends Partial<Omit<ScoreEpochsOptions, 'sampl
  */
 export async function scoreRun(runDir: string, options: ScoreRunOptions): Promise<EpochScore[]> {
   const summary = readRun(runDir);
-  const last = latestEpoch(runDir);
+  const last = latestRunEpoch(runDir);
   const epochs = options.epochs ?? Array.from({ length: last }, (_, i) => i + 1);
   return scoreEpochs({
     ...options,
@@ -102,16 +63,11 @@ export function readRunScores(runDir: string): EpochScore[] | null {
   return doc ? doc.scores : null;
 }
 
-/** The run's DP-SGD parameters for the ledger; null for a non-private run. */
-export function trainingCost(run: RunSummary): TrainingCost | null {
-  if (!run.private) return null;
-  return { q: run.q, noiseMultiplier: run.noiseMultiplier, steps: run.steps, name: `DP-SGD training (${run.epoch} epochs)` };
-}
-
 /**
- * Ledger of releasing generators chosen from this run: its training (when
- * private) plus the private epoch selection. Report at `run.delta`.
+ * Ledger of releasing models chosen from this run: what its training spent
+ * (nothing for a non-private run) plus the private epoch selection. Report
+ * at `run.delta`.
  */
 export function runLedger(run: RunSummary, selection: PrivateEpochs | null): PrivacyLedger {
-  return releaseLedger(trainingCost(run), selection);
+  return releaseLedger(run.cost, selection);
 }

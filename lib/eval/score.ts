@@ -5,7 +5,7 @@
  * For each epoch e:
  * 1. generate `nGenerate` patients (as many as the GAN's training set) with
  *    uniformly drawn arms, via the `sampleEpoch(e, n, seed)` callback (a run
- *    folder's checkpoints through lib/gan, see ./runs.ts, or any function in
+ *    folder's checkpoints through lib/generators, see ./runs.ts, or any function in
  *    tests);
  * 2. map them to raw units and truncate + clip at 0 as the original
  *    (`syntheticFeatures`, ./units.ts: `astype(int)` then `clip(min=0)`);
@@ -48,6 +48,7 @@ import { Random, type Seed } from '../random';
 import { LogisticRegression } from './classifiers/logistic';
 import { RandomForest } from './classifiers/forest';
 import { realFeatures, syntheticFeatures, type SyntheticRounding } from './units';
+import { countCorrect } from './classifiers/types';
 
 /**
  * One row of the epoch score table. A type alias, not an interface, so that
@@ -64,7 +65,7 @@ export type EpochScore = {
   nTest: number;
 };
 
-/** Generated patients of an epoch (normalized cohort, as lib/gan's sampleFromRun returns). */
+/** Generated patients of an epoch (normalized cohort, as lib/generators' sampleFromRun returns). */
 export type SampleEpoch = (epoch: number, n: number, seed: number) => Cohort | Promise<Cohort>;
 
 /** What makes two score tables comparable (stored with the scores). */
@@ -132,13 +133,6 @@ export function readScoreFile(file: string): ScoreFile | null {
   const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as ScoreFile;
   if (doc.version !== 1 || !Array.isArray(doc.scores)) throw new ScoreSettingsError(`${file}: not a score table (version 1 with a scores array expected).`);
   return doc;
-}
-
-/** Number of equal entries. */
-function countCorrect(truth: Uint8Array, predicted: Uint8Array): number {
-  let c = 0;
-  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) c++;
-  return c;
 }
 
 /** The numeric seed epoch `epoch` samples with. */

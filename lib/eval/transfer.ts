@@ -34,7 +34,7 @@
 import { N_FEATURES, type Cohort } from '../data/cohort';
 import { Random, type Seed } from '../random';
 import { CLASSIFIER_NAMES, createClassifier, type ClassifierName } from './classifiers/index';
-import type { Classifier } from './classifiers/types';
+import { type Classifier, countCorrect, modelWeights } from './classifiers/types';
 import { fidelityReport, spearman, type FidelityReport } from './fidelity';
 import type { SampleEpoch } from './score';
 import { realFeatures, syntheticFeatures, type SyntheticRounding } from './units';
@@ -200,15 +200,7 @@ function fitScore(name: ClassifierName, seed: Seed, tag: string, train: Pool, te
   const model = createClassifier(name, new Random(seed).derive(`classifier:${name}:${tag}`).seedWord);
   model.fit(train.x, train.n, N_FEATURES, train.y);
   const predicted = model.predict(testX, testY.length);
-  let correct = 0;
-  for (let i = 0; i < testY.length; i++) if (predicted[i] === testY[i]) correct++;
-  return { accuracy: correct / testY.length, model, converged: model.converged !== false };
-}
-
-function weights(model: Classifier | undefined): Float64Array | null {
-  if (!model) return null;
-  const m = model as unknown as { featureImportances?: Float64Array; coefficients?: Float64Array };
-  return m.featureImportances ?? m.coefficients ?? null;
+  return { accuracy: countCorrect(testY, predicted) / testY.length, model, converged: model.converged !== false };
 }
 
 /** Builds the transfer table (see the module comment). */
@@ -267,8 +259,8 @@ export async function transferTable(options: TransferOptions): Promise<TransferT
     if (!pool) continue;
     const models = pooledModels.get(source) as Map<ClassifierName, Classifier>;
     const agreement = (name: ClassifierName): number | null => {
-      const a = weights(realModels.get(name));
-      const b = weights(models.get(name));
+      const a = modelWeights(realModels.get(name));
+      const b = modelWeights(models.get(name));
       return a && b ? spearman(a, b, { nanPolicy: 'omit' }) : null;
     };
     fidelity[source] = {

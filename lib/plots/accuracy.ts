@@ -16,7 +16,7 @@ export interface AccuracyGroup {
   real: readonly number[];
   nonPrivate?: readonly number[];
   private?: readonly number[];
-  /** A private baseline that is not a GAN (e.g. lib/gan/gaussian's cohort), drawn as a fourth strip. */
+  /** A private baseline that is not a GAN (e.g. lib/generators/gaussian's cohort), drawn as a fourth strip. */
   baseline?: readonly number[];
 }
 

@@ -31,8 +31,8 @@ export interface LossHistoryEntry {
 export type LossHistory = LossHistoryEntry[];
 
 /**
- * The shape of `lib/gan`'s history.json records (matched structurally, so
- * lib/plots does not import lib/gan).
+ * The shape of `lib/generators/acgan`'s history.json records (matched structurally, so
+ * lib/plots does not import lib/generators).
  */
 export interface GanEpochRecordLike {
   epoch: number;

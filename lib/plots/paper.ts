@@ -12,6 +12,7 @@
 import { N_FEATURES, N_MEASURES } from '../data/cohort';
 import { Random } from '../random';
 import type { Seed } from '../random';
+import { type Classifier, modelWeights as classifierWeights } from '../eval/classifiers/types';
 import { PlotError } from './errors';
 import type { CohortLike } from './medians';
 import type { AccuracyGroup } from './accuracy';
@@ -156,8 +157,7 @@ export function accuracyGroupsFromTransfer(cells: readonly TransferCellLike[]): 
  * or a linear model's `coefficients` (lib/eval's classifiers), as plain numbers.
  */
 export function modelWeights(model: object): number[] {
-  const m = model as { featureImportances?: ArrayLike<number>; coefficients?: ArrayLike<number> };
-  const w = m.featureImportances ?? m.coefficients;
+  const w = classifierWeights(model as Classifier);
   if (!w) throw new PlotError('modelWeights: the model has neither featureImportances nor coefficients (forest, logistic or SVM expected), or was not fitted.');
   return Array.from(w);
 }

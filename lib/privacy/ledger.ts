@@ -115,6 +115,20 @@ export class PrivacyLedger {
     return this;
   }
 
+  /** Adds an entry as {@link entries} lists it (e.g. the cost a run folder recorded), validated like the add* methods. */
+  add(e: LedgerEntry): this {
+    switch (e.kind) {
+      case 'dp-sgd':
+        return this.addDpSgd(e.name, e);
+      case 'pure-dp':
+        return this.addPureDp(e.name, e.epsilon, e.count);
+      case 'approx-dp':
+        return this.addApproxDp(e.name, e.epsilon, e.delta, e.count);
+      default:
+        throw new PrivacyArgumentError('kind', (e as { kind: unknown }).kind, "'dp-sgd', 'pure-dp' or 'approx-dp'");
+    }
+  }
+
   private entryRdp(e: LedgerEntry): number[] | null {
     if (e.kind === 'dp-sgd') return computeRdp({ q: e.q, noiseMultiplier: e.noiseMultiplier, steps: e.steps, orders: this.orders });
     if (e.kind === 'pure-dp') return this.orders.map((a) => e.count * rdpPureDp(e.epsilon, a));

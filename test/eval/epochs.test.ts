@@ -13,7 +13,7 @@ import {
   topEpochs,
   type EpochScore,
 } from '../../lib/eval';
-import { createGenerator, disposeParams, saveGenerator, TINY_ARCHITECTURE, epochDirName } from '../../lib/gan';
+import { createGenerator, disposeParams, saveGenerator, TINY_ARCHITECTURE, epochDirName } from '../../lib/generators/acgan/index';
 import { epsilonFor, PrivacyLedger } from '../../lib/privacy';
 import { simulatedSplit, tempDir } from './cohorts';
 
@@ -66,7 +66,7 @@ describe('the release budget goes through PrivacyLedger', () => {
   it('ledger total = training + selection cost formula (basic composition); the reported total is never larger', () => {
     const choice = chooseEpochs(table(Array.from({ length: 30 }, (_, i) => 600 + ((i * 13) % 29)), new Array(30).fill(650)), { seed: 3 });
     expect(choice.private.picks).toHaveLength(10);
-    const ledger = releaseLedger(training, choice.private);
+    const ledger = releaseLedger([{ kind: 'dp-sgd', name: 'DP-SGD training', ...training }], choice.private);
     const r = ledger.report(delta);
     const epsTrain = epsilonFor({ ...training, delta });
     const epsSelect = selectionEpsilon(10, 0.05);
@@ -89,7 +89,7 @@ describe('the release budget goes through PrivacyLedger', () => {
     const ledger = new PrivacyLedger().addDpSgd('earlier run', training);
     addSelection(ledger, choice.private);
     expect(ledger.entries).toHaveLength(2);
-    expect(releaseLedger(null, choice.private).epsilon(delta)).toBeCloseTo(0.2, 12);
+    expect(releaseLedger([], choice.private).epsilon(delta)).toBeCloseTo(0.2, 12);
     expect(() => addSelection(new PrivacyLedger(), { ...choice.private, epsilon: 0.3 })).toThrow(/not 2 picks x 0.1/);
   });
 });
@@ -113,7 +113,8 @@ describe('a run folder: scoreRun, readRun, runLedger', () => {
     }
 
     const summary = readRun(run);
-    expect(summary).toMatchObject({ private: true, q, noiseMultiplier: 1.2, delta: 1e-5, nTrain: train.n, epoch: 2, steps });
+    expect(summary).toMatchObject({ generator: 'acgan', private: true, delta: 1e-5, nTrain: train.n, epoch: 2, steps, settings: { q, noiseMultiplier: 1.2 } });
+    expect(summary.cost).toEqual([{ kind: 'dp-sgd', name: 'DP-SGD training (2 epochs)', q, noiseMultiplier: 1.2, steps }]);
     const lines: string[] = [];
     const scores = await scoreRun(run, { test, seed: 4, onProgress: (p) => lines.push(`${p.done}/${p.total}`) });
     expect(scores.map((s) => s.epoch)).toEqual([1, 2]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, LinearSvm, LogisticRegression } from '../../lib/eval';
+import { accuracy, countCorrect, KNearestNeighbors, LinearSvm, LogisticRegression, modelWeights, RandomForest } from '../../lib/eval';
 import { blobs } from './data';
 import { armFixture } from './fixture';
 
@@ -101,5 +101,24 @@ describe('LinearSvm', () => {
     for (let j = 0; j < 10; j++) expect(a[j]).toBeCloseTo(b[j], 5);
     const test = blobs(300, 10, 2, 4);
     expect(accuracy(test.y, new LinearSvm().fit(train.x, 300, 10, train.y).predict(test.x, 300))).toBeGreaterThan(0.97);
+  });
+});
+
+describe('countCorrect, accuracy, modelWeights', () => {
+  it('count equal labels, refuse mismatched lengths, and give each model its per-feature weights', () => {
+    const truth = Uint8Array.from([1, 0, 1, 1, 0]);
+    const pred = Uint8Array.from([1, 1, 1, 0, 0]);
+    expect(countCorrect(truth, pred)).toBe(3);
+    expect(accuracy(truth, pred)).toBe(0.6);
+    expect(() => countCorrect(truth, pred.subarray(1))).toThrow(/5 true labels but 4 predictions/);
+    const n = 80;
+    const d = 3;
+    const { x, y } = blobs(n, d, 2.5, 7);
+    const logistic = new LogisticRegression().fit(x, n, d, y);
+    expect(modelWeights(logistic)).toEqual(logistic.coefficients);
+    const forest = new RandomForest({ nEstimators: 3, seed: 1 }).fit(x, n, d, y);
+    expect(modelWeights(forest)).toEqual(forest.featureImportances);
+    expect(modelWeights(new KNearestNeighbors().fit(x, n, d, y))).toBeNull();
+    expect(modelWeights(undefined)).toBeNull();
   });
 });

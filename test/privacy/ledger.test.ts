@@ -55,6 +55,17 @@ describe('PrivacyLedger', () => {
     expect(JSON.parse(JSON.stringify(l))).toEqual({ entries: json.entries });
   });
 
+  it("takes back the entries it lists (a run's recorded cost), with the same validation", () => {
+    const a = new PrivacyLedger().addDpSgd('training', SGD).addPureDp('selection', 0.05, 10).addApproxDp('other', 0.1, 1e-7, 2);
+    const b = new PrivacyLedger();
+    for (const e of JSON.parse(JSON.stringify(a.entries))) b.add(e);
+    expect(b.entries).toEqual(a.entries);
+    expect(b.report(1e-5)).toEqual(a.report(1e-5));
+    expect(() => b.add({ kind: 'dp-sgd', name: 'x', q: 2, noiseMultiplier: 1, steps: 1 })).toThrow(PrivacyArgumentError);
+    expect(() => b.add({ kind: 'pure-dp', name: 'x', epsilon: 1, count: 0 })).toThrow(/Invalid count: 0/);
+    expect(() => b.add({ kind: 'laplace', name: 'x' } as never)).toThrow(/Invalid kind: "?laplace/);
+  });
+
   it('validates its inputs', () => {
     const l = new PrivacyLedger();
     expect(() => l.addDpSgd('x', { q: 2, noiseMultiplier: 1, steps: 1 })).toThrow(PrivacyArgumentError);

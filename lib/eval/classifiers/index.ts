@@ -2,7 +2,7 @@
  * The four classifiers of the paper's train-on-synthetic / test-on-real
  * evaluation, with scikit-learn's default settings, behind one interface.
  */
-export { accuracy, type Classifier, type FeatureMatrix } from './types';
+export { accuracy, countCorrect, modelWeights, type Classifier, type FeatureMatrix } from './types';
 export { RandomForest, type RandomForestOptions } from './forest';
 export { LogisticRegression, type LogisticRegressionOptions } from './logistic';
 export { LinearSvm, type LinearSvmOptions } from './linear-svm';

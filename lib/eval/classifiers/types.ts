@@ -37,15 +37,34 @@ export interface Classifier {
   readonly converged?: boolean;
 }
 
+/** Number of equal entries of `predicted` and `truth` (the correct predictions). */
+export function countCorrect(truth: Uint8Array, predicted: Uint8Array): number {
+  if (truth.length !== predicted.length) {
+    throw new RangeError(`countCorrect: ${truth.length} true labels but ${predicted.length} predictions`);
+  }
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) correct++;
+  return correct;
+}
+
 /** Fraction of equal entries: accuracy of `predicted` against `truth`. */
 export function accuracy(truth: Uint8Array, predicted: Uint8Array): number {
   if (truth.length !== predicted.length) {
     throw new RangeError(`accuracy: ${truth.length} true labels but ${predicted.length} predictions`);
   }
   if (truth.length === 0) throw new RangeError('accuracy: no labels');
-  let correct = 0;
-  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) correct++;
-  return correct / truth.length;
+  return countCorrect(truth, predicted) / truth.length;
+}
+
+/**
+ * What a fitted model learned, one value per feature: the forest's feature
+ * importances or a linear model's coefficients; null for kNN (nothing per
+ * feature) or no model.
+ */
+export function modelWeights(model: Classifier | null | undefined): Float64Array | null {
+  if (!model) return null;
+  const m = model as unknown as { featureImportances?: Float64Array; coefficients?: Float64Array };
+  return m.featureImportances ?? m.coefficients ?? null;
 }
 
 /** Shape and content checks shared by every `fit`. */

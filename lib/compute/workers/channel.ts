@@ -1,0 +1,121 @@
+/**
+ * A worker thread that takes one job at a time while this thread keeps
+ * computing, and that this thread can wait for synchronously.
+ *
+ * Training and sampling are synchronous code, so results come back through
+ * shared memory: the worker writes them into a SharedArrayBuffer and sets a
+ * state word that this thread waits on with Atomics.wait (no event loop needed
+ * on either side). Job parameters go by postMessage.
+ *
+ * The worker runs lib/compute/workers/bootstrap.js, which loads tsx and then the
+ * TypeScript entry (a worker starts without its parent's loader, whether that
+ * is tsx, vitest or tslab). It does not keep the process alive.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker, parentPort, workerData } from 'node:worker_threads';
+
+/** Whether to put work on a second core: at least two cores, and SPRINT_THREADS is not 1. */
+export function useSecondCore(): boolean {
+  return process.env.SPRINT_THREADS !== '1' && os.availableParallelism() >= 2;
+}
+
+// Control words: [0] the job's state, [1] the error message's length, [2] 1 once the worker thread has exited.
+const IDLE = 0;
+const DONE = 1;
+const FAILED = 2;
+
+export class JobWorker<J> {
+  private readonly worker: Worker;
+  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly error = new Uint8Array(new SharedArrayBuffer(8192));
+  /** Jobs given so far. */
+  jobs = 0;
+
+  /** `entry`: a module that calls {@link serveJobs} (absolute, or relative to this folder); `data`: more workerData for it. */
+  constructor(entry: string, data: Record<string, unknown> = {}) {
+    this.worker = new Worker(path.join(__dirname, 'bootstrap.js'), {
+      workerData: { ...data, entry: path.resolve(__dirname, entry), control: this.control.buffer, error: this.error.buffer },
+    });
+    this.worker.unref();
+    // An uncaught error ends the worker; serveJobs reports it through the control words.
+    this.worker.on('error', () => undefined);
+  }
+
+  /**
+   * Posts a job; the returned function blocks until it is done and throws
+   * with the worker's error if it failed, or after `timeoutMs`.
+   */
+  start(job: J, timeoutMs: number, transfer: ArrayBuffer[] = []): () => void {
+    if (Atomics.load(this.control, 0) === FAILED || this.exited()) throw new Error(this.message());
+    Atomics.store(this.control, 0, IDLE);
+    this.worker.postMessage(job, transfer);
+    this.jobs++;
+    const deadline = Date.now() + timeoutMs;
+    return () => {
+      while (Atomics.load(this.control, 0) === IDLE) {
+        // Exited between the check above and the job: nothing will answer.
+        if (this.exited()) throw new Error(this.message());
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+        Atomics.wait(this.control, 0, IDLE, Math.min(left, 1000));
+      }
+      if (Atomics.load(this.control, 0) === FAILED) throw new Error(this.message());
+    };
+  }
+
+  private exited(): boolean {
+    return Atomics.load(this.control, 2) === 1;
+  }
+
+  private message(): string {
+    const len = Atomics.load(this.control, 1);
+    return Buffer.from(this.error.slice(0, len)).toString('utf8') || 'worker failed';
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * Worker side: runs `handle` for each job and reports completion or the
+ * error. A worker that dies (an error thrown outside a job's promise,
+ * process.exit) says so on its way out, with the error, so a parent blocked
+ * on the job fails at once instead of at its timeout.
+ */
+export function serveJobs<J>(handle: (job: J) => void | Promise<void>): void {
+  const control = new Int32Array(workerData.control as SharedArrayBuffer);
+  const errorBytes = new Uint8Array(workerData.error as SharedArrayBuffer);
+  const errorText = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+  /** Puts `message` (cut to the buffer) where the parent's message() reads it. */
+  const writeMessage = (message: string) => {
+    const msg = Buffer.from(message).subarray(0, errorBytes.length);
+    errorBytes.set(msg);
+    Atomics.store(control, 1, msg.length);
+  };
+  const finish = (state: typeof DONE | typeof FAILED, message = '') => {
+    writeMessage(message);
+    Atomics.store(control, 0, state);
+    Atomics.notify(control, 0);
+  };
+  let fatal = '';
+  process.on('uncaughtExceptionMonitor', (err) => {
+    fatal = errorText(err);
+  });
+  process.on('exit', (code) => {
+    // The reason first (unless a job's own error is waiting to be read), then the flag the parent checks.
+    if (Atomics.load(control, 0) !== FAILED) writeMessage(`the worker thread exited (code ${code})${fatal ? `: ${fatal}` : ''}`);
+    Atomics.store(control, 2, 1);
+    Atomics.compareExchange(control, 0, IDLE, FAILED);
+    Atomics.notify(control, 0);
+  });
+  parentPort?.on('message', (job: J) => {
+    Promise.resolve()
+      .then(() => handle(job))
+      .then(
+        () => finish(DONE),
+        (err: unknown) => finish(FAILED, errorText(err)),
+      );
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The one interface every generator family implements (the AC-GAN, the DP
+ * Gaussian, the next), so that the CLI, the notebooks, the evaluation and the
+ * membership audit talk to a run folder without knowing which model is in it.
+ *
+ * A family trains into a run folder (resumable, stopping before a privacy
+ * budget is exceeded, recording what it spent), samples patients from a run
+ * (and an epoch, for families that keep one model per epoch), and says what
+ * its training cost in privacy, as entries of lib/privacy's ledger. Which
+ * family wrote a run folder is recorded in its run.json (`generator`; runs
+ * written before that field existed are AC-GAN runs), so ./run.ts can
+ * dispatch to the right one.
+ *
+ * In the spirit of synthcity's plugin interface (fit, generate) behind a
+ * loader: ./index.ts holds the registry.
+ */
+import type { Cohort } from '../data/cohort';
+import type { LedgerEntry } from '../privacy/ledger';
+
+/** Names of the families in the registry (./index.ts). */
+export type GeneratorName = 'acgan' | 'gaussian';
+
+/** What every family's training takes, besides its own settings. */
+export interface TrainRequest {
+  /** Run folder. */
+  out: string;
+  /** Training cohort (normalized, from lib/data). */
+  train: Cohort;
+  /** Held-out patients, for families that report held-out losses. */
+  holdout?: Cohort | null;
+  /** Continue an unfinished run in `out`. */
+  resume?: boolean;
+  /** Delete an existing run in `out` and start over. */
+  force?: boolean;
+  /** Stop before the training's epsilon (at `delta`) would exceed this; null: no limit. */
+  targetEpsilon?: number | null;
+  delta?: number;
+  seed?: number;
+  /** Free-form description of the data (stored in run.json). */
+  dataSource?: string;
+  /** Messages (start, resume, budget stop); default console.log. */
+  log?: (line: string) => void;
+}
+
+/** How to draw patients from a run. */
+export interface SampleRequest {
+  /** Epoch whose model generates (default: the last complete one). */
+  epoch?: number;
+  seed?: number;
+  /** Arms drawn at random (default, the original's) or exactly half each. */
+  arms?: 'random' | 'balanced';
+}
+
+/** What the evaluation and the CLI need to know about a run folder. */
+export interface RunSummary {
+  dir: string;
+  generator: GeneratorName;
+  /** Training patients (the number of patients to generate per epoch). */
+  nTrain: number;
+  /** Last complete epoch (1 for single-release families) and the steps done by then. */
+  epoch: number;
+  steps: number;
+  finished: boolean;
+  /** Whether training spent privacy (noise on bounded contributions). */
+  private: boolean;
+  delta: number;
+  /** What training spent on the real patients, as ledger entries (empty when not private). */
+  cost: LedgerEntry[];
+  /** The training's epsilon at `delta` as the run recorded it; null when not private. */
+  epsilon: number | null;
+  /** The family's own settings, as stored in run.json (for display). */
+  settings: Record<string, unknown>;
+}
+
+/** One score per patient, higher = "looks more like a training patient" (membership audit). */
+export type MemberScoreFn = (patients: { n: number; x: ArrayLike<number> }) => Float64Array;
+
+export interface MemberScorer {
+  scoreFn: MemberScoreFn;
+  /** The epoch whose model scores. */
+  epoch: number;
+  /** Frees what the scorer holds (e.g. a discriminator's weights). */
+  dispose(): void;
+}
+
+/** What a family's training returns. */
+export interface TrainedRun {
+  out: string;
+  summary: RunSummary;
+}
+
+/**
+ * A generator family. `Options`: its own training settings; `Trained`: what
+ * its training returns (at least the run's summary).
+ */
+export interface GeneratorFamily<Options = Record<string, unknown>, Trained extends TrainedRun = TrainedRun> {
+  readonly name: GeneratorName;
+  /** One line for `--help` and listings. */
+  readonly summary: string;
+  /** Trains (or resumes) into `request.out`; resolves when finished or stopped by the budget. */
+  train(request: TrainRequest & Options): Promise<Trained>;
+  /** What the run folder holds (throws with what is missing when it is not one of this family's). */
+  describe(runDir: string): RunSummary;
+  /** `n` patients, normalized like the training cohort (x = raw / maxima), from a run's epoch. */
+  sample(runDir: string, n: number, request?: SampleRequest): Cohort;
+  /** A membership score from the run's model, for families that have one (the AC-GAN's discriminator). */
+  memberScorer?(runDir: string): MemberScorer;
+}

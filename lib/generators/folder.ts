@@ -1,0 +1,75 @@
+/**
+ * The run folder every generator family trains into: `run.json` (settings,
+ * data description, which family), `checkpoint.json` (the commit point: the
+ * last complete epoch, whether the run finished), and the family's own files.
+ * A folder is claimed for a training here, with the same rules for every
+ * family: an empty or new folder is used; a run is continued only when asked
+ * (resume) or deleted only when asked (force); anything else is refused, so a
+ * training never overwrites what the user already has.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export class RunExistsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunExistsError';
+  }
+}
+
+/** What every family's checkpoint.json holds. */
+export interface RunCheckpoint {
+  epoch: number;
+  steps: number;
+  finished: boolean;
+  stopReason: 'completed' | 'privacy-budget' | null;
+  message: string | null;
+}
+
+/** A run folder claimed for a training, and what it held before. */
+export interface ClaimedFolder<Run, Ckpt extends RunCheckpoint = RunCheckpoint> {
+  out: string;
+  runFile: string;
+  ckptFile: string;
+  existingRun: Run | null;
+  existingCkpt: Ckpt | null;
+  /** Continuing the run already in the folder (resume asked and a run.json found). */
+  resuming: boolean;
+}
+
+function readJson<T>(file: string): T | null {
+  if (!fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/**
+ * Claims `dir` for a training. Refuses (RunExistsError) a non-empty folder
+ * that is not a run folder, and a run folder without `resume` or `force`;
+ * with `force`, empties the run folder first. Creates the folder.
+ */
+export function claimRunFolder<Run, Ckpt extends RunCheckpoint = RunCheckpoint>(
+  dir: string,
+  opts: { resume?: boolean; force?: boolean },
+  log: (line: string) => void,
+): ClaimedFolder<Run, Ckpt> {
+  const out = path.resolve(dir);
+  const runFile = path.join(out, 'run.json');
+  const ckptFile = path.join(out, 'checkpoint.json');
+  const existingRun = readJson<Run>(runFile);
+  const existingCkpt = readJson<Ckpt>(ckptFile);
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
+    if (!existingRun && !existingCkpt) {
+      throw new RunExistsError(`${out} exists and is not a sprint-gan run folder; choose an empty or new folder.`);
+    }
+    if (opts.force) {
+      log(`Removing the existing run in ${out} (force).`);
+      for (const name of fs.readdirSync(out)) fs.rmSync(path.join(out, name), { recursive: true, force: true });
+    } else if (!opts.resume) {
+      const what = existingCkpt?.finished ? 'a finished run' : `an unfinished run (last complete epoch ${existingCkpt?.epoch ?? 0})`;
+      throw new RunExistsError(`${out} holds ${what}. Use resume to continue it, or force to delete it and start over.`);
+    }
+  }
+  fs.mkdirSync(out, { recursive: true });
+  const resuming = !!opts.resume && !opts.force && !!existingRun;
+  return { out, runFile, ckptFile, existingRun: opts.force ? null : existingRun, existingCkpt: opts.force ? null : existingCkpt, resuming };
+}
