@@ -8,8 +8,16 @@
  * The returned value is the upper end of the final bracket, so
  * epsilon(returned sigma) <= targetEpsilon always holds (conservative), and the
  * bracket is shrunk until epsilon(returned sigma) is within `tolerance` of the target.
+ *
+ * With `alongside` (the other mechanisms of the same release, e.g. the
+ * private choice of epochs), epsilon(sigma) is the total that
+ * lib/privacy/ledger.ts reports for the DP-SGD run composed with them; that
+ * total is non-increasing in sigma too (each of the ledger's two routes is),
+ * so the same bisection gives the smallest sigma whose whole release stays
+ * within the target.
  */
 import { checkDelta, checkEpsilon, checkSamplingProbability, checkSteps, PrivacyArgumentError } from './errors';
+import { type LedgerEntry, PrivacyLedger } from './ledger';
 import { pldEpsilon } from './pld';
 import { Conversion, DEFAULT_ORDERS, rdpEpsilon } from './rdp';
 
@@ -26,6 +34,11 @@ export interface CalibrationParams {
   fftSize?: number;
   /** Absolute tolerance on epsilon at the returned sigma (default 1e-4). */
   tolerance?: number;
+  /**
+   * Other mechanisms released with the DP-SGD run: the target then bounds
+   * the ledger's total (RDP accountant, improved conversion only).
+   */
+  alongside?: readonly LedgerEntry[];
 }
 
 export function calibrateNoiseMultiplier(p: CalibrationParams): number {
@@ -42,12 +55,31 @@ export function calibrateNoiseMultiplier(p: CalibrationParams): number {
     throw new PrivacyArgumentError('accountant', accountant, "'rdp' or 'pld'");
   }
   const orders = p.orders ?? DEFAULT_ORDERS;
+  const alongside = p.alongside ?? [];
+  if (alongside.length > 0) {
+    if (accountant !== 'rdp' || (p.conversion ?? 'improved') !== 'improved') {
+      throw new PrivacyArgumentError('alongside', 'entries', "the RDP accountant with the improved conversion (what the ledger composes with)");
+    }
+    const others = new PrivacyLedger({ orders });
+    for (const e of alongside) others.add(e);
+    const spent = others.epsilon(delta);
+    if (!(spent < target)) {
+      throw new Error(`calibration: the other mechanisms alone spend epsilon ${spent.toFixed(4)} >= the target ${target}; no noise makes room for training`);
+    }
+  }
   const rdpEps = (sigma: number): number =>
     rdpEpsilon({ q, noiseMultiplier: sigma, steps, delta, orders, conversion: p.conversion ?? 'improved' }).epsilon;
+  const ledgerEps = (sigma: number): number => {
+    const l = new PrivacyLedger({ orders }).addDpSgd('training', { q, noiseMultiplier: sigma, steps });
+    for (const e of alongside) l.add(e);
+    return l.epsilon(delta);
+  };
   const eps =
-    accountant === 'rdp'
-      ? rdpEps
-      : (sigma: number): number => pldEpsilon({ q, noiseMultiplier: sigma, steps, delta, fftSize: p.fftSize }).epsilon;
+    accountant === 'pld'
+      ? (sigma: number): number => pldEpsilon({ q, noiseMultiplier: sigma, steps, delta, fftSize: p.fftSize }).epsilon
+      : alongside.length > 0
+        ? ledgerEps
+        : rdpEps;
 
   // Bracket. For PLD, the RDP-calibrated sigma is a valid upper end (PLD eps <= RDP eps).
   let hi = accountant === 'pld' ? calibrateNoiseMultiplier({ ...p, accountant: 'rdp', tolerance: 1e-6 }) : 1;
