@@ -41,7 +41,12 @@ export type { CohortFile } from './store';
 export {
   resolveDataSource,
   ensureEmbeddedData,
+  ensureSimulatedRelease,
+  ensureLargeTestData,
   defaultEmbeddedDir,
+  defaultLargeTestDir,
+  LARGE_TEST_SEED,
+  LARGE_TEST_PARTICIPANTS,
   writeSyntheticRelease,
   holdsUserData,
   isSyntheticDir,

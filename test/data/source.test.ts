@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STAMP_FILE, ensureEmbeddedData, isSyntheticDir, resolveDataSource, simulateSprint } from '../../lib/data';
+import { LARGE_TEST_PARTICIPANTS, LARGE_TEST_SEED, STAMP_FILE, ensureEmbeddedData, ensureLargeTestData, isSyntheticDir, loadSprintSync, preprocess, resolveDataSource, simulateSprint } from '../../lib/data';
 import { FIXTURES, tempDir } from './helpers';
 
 const tmp = tempDir('sprint-source-');
@@ -46,4 +46,18 @@ describe('data source', () => {
     expect(() => ensureEmbeddedData(dir)).toThrow(/refusing to overwrite/);
     expect(fs.readFileSync(path.join(dir, 'bp.csv'), 'utf8')).toBe('mine');
   });
+
+  it('generates the large test cohort once, from another seed: over 20,000 complete patients', () => {
+    const dir = path.join(tmp, 'large');
+    expect(ensureLargeTestData(dir)).toBe(dir);
+    const stamp = JSON.parse(fs.readFileSync(path.join(dir, STAMP_FILE), 'utf8'));
+    expect(stamp).toMatchObject({ seed: LARGE_TEST_SEED, participants: LARGE_TEST_PARTICIPANTS });
+    expect(LARGE_TEST_SEED).not.toBe(2015);
+    const large = preprocess(loadSprintSync(dir));
+    expect(large.n).toBeGreaterThanOrEqual(20_000);
+    expect(fs.readFileSync(path.join(dir, 'bp.csv'), 'utf8')).not.toBe(simulateSprint().bpCsv);
+    const mtime = fs.statSync(path.join(dir, 'bp.csv')).mtimeMs;
+    ensureLargeTestData(dir);
+    expect(fs.statSync(path.join(dir, 'bp.csv')).mtimeMs).toBe(mtime);
+  }, 60_000);
 });
