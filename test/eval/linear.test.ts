@@ -61,48 +61,99 @@ describe('LogisticRegression', () => {
   });
 });
 
+/** Squared-hinge primal gradient at (w, b) on rows x (penalized bias, x~ = [x, 1]), written out naively. */
+function svmGradient(x: ArrayLike<number>, y: Uint8Array, n: number, d: number, w: ArrayLike<number>, b: number): number[] {
+  const g = [...Array.from(w), b];
+  for (let i = 0; i < n; i++) {
+    const t = y[i] === 1 ? 1 : -1;
+    let z = b;
+    for (let j = 0; j < d; j++) z += w[j] * x[i * d + j];
+    const slack = Math.max(0, 1 - t * z);
+    for (let j = 0; j < d; j++) g[j] -= 2 * t * slack * x[i * d + j];
+    g[d] -= 2 * t * slack;
+  }
+  return g;
+}
+
+/** (x - mean) / population sd per column, computed here independently of the classifier. */
+function standardized(x: Float64Array, n: number, d: number): Float64Array {
+  const out = new Float64Array(n * d);
+  for (let j = 0; j < d; j++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += x[i * d + j] / n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (x[i * d + j] - m) ** 2 / n;
+    for (let i = 0; i < n; i++) out[i * d + j] = (x[i * d + j] - m) / (Math.sqrt(v) || 1);
+  }
+  return out;
+}
+
 describe('LinearSvm', () => {
-  it('solves a symmetric 2-point case in closed form', () => {
+  it('solves a symmetric 2-point case in closed form, with either solver', () => {
     // x = -1, 1; y = 0, 1; intercept_scaling 1 (bias penalized). By symmetry b = 0 and
     // min w^2/2 + 2C (1 - w)^2 gives w = 4C / (1 + 4C) = 0.8. scikit-learn 1.2.1 LinearSVC: coef 0.8, intercept 0.
-    const svm = new LinearSvm({ tol: 1e-10 }).fit(Float64Array.from([-1, 1]), 2, 1, Uint8Array.from([0, 1]));
-    expect(svm.coefficients[0]).toBeCloseTo(0.8, 8);
-    expect(svm.intercept).toBeCloseTo(0, 8);
-    expect(Array.from(svm.predict(Float64Array.from([-0.1, 0.1]), 2))).toEqual([0, 1]);
+    // Standardizing changes nothing here (mean 0, sd 1).
+    for (const solver of ['primal', 'dual'] as const) {
+      const svm = new LinearSvm({ tol: 1e-10, solver }).fit(Float64Array.from([-1, 1]), 2, 1, Uint8Array.from([0, 1]));
+      expect(svm.converged).toBe(true);
+      expect(svm.coefficients[0]).toBeCloseTo(0.8, 8);
+      expect(svm.intercept).toBeCloseTo(0, 8);
+      expect(Array.from(svm.predict(Float64Array.from([-0.1, 0.1]), 2))).toEqual([0, 1]);
+    }
   });
 
-  it('meets the primal optimality condition on the fixture (squared hinge, penalized bias)', () => {
+  it('by default converges, on the standardized features, to the optimum (Newton: a few steps)', () => {
+    const { train, test } = armFixture();
+    const n = train.nRows;
+    const d = train.nCols;
+    const svm = new LinearSvm({ tol: 1e-10 }).fit(train.x, n, d, train.y);
+    expect(svm.converged).toBe(true);
+    expect(svm.iterations).toBeLessThan(30);
+    const z = standardized(train.x, n, d);
+    const g = svmGradient(z, train.y, n, d, svm.coefficients, svm.intercept);
+    expect(Math.max(...g.map(Math.abs))).toBeLessThan(1e-6);
+    // Predictions on raw rows are those of the model on standardized rows.
+    const raw = new LinearSvm({ standardize: false, tol: 1e-10 }).fit(z, n, d, train.y);
+    for (let j = 0; j < d; j++) expect(svm.coefficients[j]).toBeCloseTo(raw.coefficients[j], 8);
+    expect(Array.from(svm.predict(test.x, test.nRows))).toEqual(Array.from(raw.predict(standardizedLike(train.x, test.x, n, test.nRows, d), test.nRows)));
+  });
+
+  it("the paper's setting (raw features, dual solver) meets the primal optimality condition on the fixture", () => {
     const { train } = armFixture();
     const n = train.nRows;
     const d = train.nCols;
-    const svm = new LinearSvm({ tol: 1e-6, maxIter: 20000 }).fit(train.x, n, d, train.y);
+    const svm = new LinearSvm({ standardize: false, solver: 'dual', tol: 1e-6, maxIter: 20000 }).fit(train.x, n, d, train.y);
     expect(svm.converged).toBe(true);
-    const w = svm.coefficients;
-    const b = svm.intercept;
-    // grad = w~ - 2C sum_i t_i max(0, 1 - t_i w~.x~_i) x~_i, x~ = [x, 1].
-    const g = new Array(d + 1).fill(0);
-    for (let j = 0; j < d; j++) g[j] = w[j];
-    g[d] = b;
-    for (let i = 0; i < n; i++) {
-      const t = train.y[i] === 1 ? 1 : -1;
-      let z = b;
-      for (let j = 0; j < d; j++) z += w[j] * train.x[i * d + j];
-      const slack = Math.max(0, 1 - t * z);
-      for (let j = 0; j < d; j++) g[j] -= 2 * t * slack * train.x[i * d + j];
-      g[d] -= 2 * t * slack;
-    }
+    const g = svmGradient(train.x, train.y, n, d, svm.coefficients, svm.intercept);
     expect(Math.max(...g.map(Math.abs))).toBeLessThan(1e-3);
+    // The primal solver reaches the same optimum.
+    const primal = new LinearSvm({ standardize: false, tol: 1e-10 }).fit(train.x, n, d, train.y);
+    for (let j = 0; j < d; j++) expect(primal.coefficients[j]).toBeCloseTo(svm.coefficients[j], 3);
   });
 
-  it('gives the same solution for any seed, separates blobs', () => {
+  it('the dual solver gives the same solution for any seed; both separate blobs', () => {
     const train = blobs(300, 10, 2, 3);
-    const a = new LinearSvm({ seed: 1, tol: 1e-8, maxIter: 10000 }).fit(train.x, 300, 10, train.y).coefficients;
-    const b = new LinearSvm({ seed: 2, tol: 1e-8, maxIter: 10000 }).fit(train.x, 300, 10, train.y).coefficients;
+    const a = new LinearSvm({ solver: 'dual', seed: 1, tol: 1e-8, maxIter: 10000 }).fit(train.x, 300, 10, train.y).coefficients;
+    const b = new LinearSvm({ solver: 'dual', seed: 2, tol: 1e-8, maxIter: 10000 }).fit(train.x, 300, 10, train.y).coefficients;
     for (let j = 0; j < 10; j++) expect(a[j]).toBeCloseTo(b[j], 5);
     const test = blobs(300, 10, 2, 4);
-    expect(accuracy(test.y, new LinearSvm().fit(train.x, 300, 10, train.y).predict(test.x, 300))).toBeGreaterThan(0.97);
+    for (const svm of [new LinearSvm(), new LinearSvm({ solver: 'dual' })]) expect(accuracy(test.y, svm.fit(train.x, 300, 10, train.y).predict(test.x, 300))).toBeGreaterThan(0.97);
+    expect(() => new LinearSvm({ solver: 'sgd' as never })).toThrow(/solver must be 'primal' or 'dual'/);
   });
 });
+
+/** Test rows standardized with the training rows' mean and population sd. */
+function standardizedLike(trainX: Float64Array, testX: Float64Array, n: number, m: number, d: number): Float64Array {
+  const out = new Float64Array(m * d);
+  for (let j = 0; j < d; j++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += trainX[i * d + j] / n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (trainX[i * d + j] - mean) ** 2 / n;
+    for (let i = 0; i < m; i++) out[i * d + j] = (testX[i * d + j] - mean) / (Math.sqrt(v) || 1);
+  }
+  return out;
+}
 
 describe('countCorrect, accuracy, modelWeights', () => {
   it('count equal labels, refuse mismatched lengths, and give each model its per-feature weights', () => {
