@@ -87,17 +87,31 @@ export function selectionText(choice: EpochChoice, scores: readonly EpochScore[]
   return text(SELECTION_COLUMNS, selectionRows(choice, scores));
 }
 
-function transferRows(table: TransferTable): { columns: string[]; rows: string[][] } {
+/** Which test set a transfer table shows: the real holdout (the paper's) or the large test cohort. */
+export type TransferTestSet = 'holdout' | 'large';
+
+function transferRows(table: TransferTable, testSet: TransferTestSet): { columns: string[]; rows: string[][] } {
+  if (testSet === 'large' && table.settings.nLargeTest === 0) throw new RangeError('transfer table: no large test set was scored');
   const sources = (['real', 'nonPrivate', 'private'] as const).filter((s) => table.cells.some((c) => c.source === s));
   const columns = ['classifier', ...sources.flatMap((s) => [`${SOURCE_NAMES[s]}: pooled`, `${SOURCE_NAMES[s]}: mean ± sd`])];
   const rows = table.settings.classifiers.map((name) => [
     CLASSIFIER_LABELS[name],
     ...sources.flatMap((s) => {
-      const c = table.cells.find((x) => x.source === s && x.classifier === name);
+      const cell = table.cells.find((x) => x.source === s && x.classifier === name);
+      const c = cell && (testSet === 'large' ? cell.large : cell);
       return c ? [fmt(c.pooled), `${fmt(c.mean)} ± ${fmt(c.sd)}`] : ['', ''];
     }),
   ]);
   return { columns, rows };
+}
+
+function transferCaption(table: TransferTable, testSet: TransferTestSet): string {
+  const s = table.settings;
+  const where = testSet === 'large' ? `${s.nLargeTest} patients of the large test cohort` : `${s.nTest} real held-out patients`;
+  return (
+    `Accuracy on ${where}. Pooled: one model on ${s.pooledSize} synthetic (real: ${s.nRealTrain}) patients; ` +
+    `mean ± sd over ${s.repeats} models on ${s.subsetSize}-patient subsets.`
+  );
 }
 
 /**
@@ -123,25 +137,17 @@ function transferNote(table: TransferTable): string {
 }
 
 /** Accuracy on the real holdout per classifier and source, and a warning for unconverged fits. */
-export function transferTableHtml(table: TransferTable, caption?: string): string {
-  const { columns, rows } = transferRows(table);
-  const s = table.settings;
+/** The transfer table on one test set (default the real holdout), with a note for unconverged fits. */
+export function transferTableHtml(table: TransferTable, caption?: string, testSet: TransferTestSet = 'holdout'): string {
+  const { columns, rows } = transferRows(table, testSet);
   const note = transferNote(table);
-  return (
-    html(
-      columns,
-      rows,
-      caption ??
-        `Accuracy on ${s.nTest} real held-out patients. Pooled: one model on ${s.pooledSize} synthetic (real: ${s.nRealTrain}) patients; ` +
-          `mean ± sd over ${s.repeats} models on ${s.subsetSize}-patient subsets.`,
-    ) + (note ? `<p>${esc(note)}</p>` : '')
-  );
+  return html(columns, rows, caption ?? transferCaption(table, testSet)) + (note ? `<p>${esc(note)}</p>` : '');
 }
 
-export function transferTableText(table: TransferTable): string {
-  const { columns, rows } = transferRows(table);
+export function transferTableText(table: TransferTable, testSet: TransferTestSet = 'holdout'): string {
+  const { columns, rows } = transferRows(table, testSet);
   const note = transferNote(table);
-  return text(columns, rows) + (note ? `\n\n${note}` : '');
+  return `${transferCaption(table, testSet)}\n${text(columns, rows)}` + (note ? `\n\n${note}` : '');
 }
 
 function fidelityRows(entries: [string, TransferFidelity | FidelityReport][]): string[][] {

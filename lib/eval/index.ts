@@ -9,7 +9,8 @@
  * - score.ts      per-epoch train-on-synthetic / test-on-real scores (scores.json)
  * - epochs.ts     best / top-k / last / private epoch choices; the release ledger
  * - runs.ts       the same over any run folder, through lib/generators' interface
- * - transfer.ts   the transfer table (real vs non-private vs private) + fidelity
+ * - transfer.ts   the transfer table (real vs non-private vs private) + fidelity, on the holdout and a large test set
+ * - transfer-cache.ts  the table saved with a fingerprint and reused (03 computes, 05 reads)
  * - display.ts    HTML and text tables
  * - audit/        membership-inference audit of a release (its own surface: lib/eval/audit/index.ts)
  */
@@ -113,7 +114,9 @@ export {
   type TransferOptions,
   type TransferSource,
   type TransferTable,
+  type LargeTestScores,
 } from './transfer';
+export { cachedTransferTable, transferFingerprint, serializeTransferTable, parseTransferTable, evalCodeFingerprint } from './transfer-cache';
 export {
   CLASSIFIER_LABELS,
   fidelityHtml,
@@ -127,4 +130,5 @@ export {
   transferTableHtml,
   transferTableText,
   unconvergedNote,
+  type TransferTestSet,
 } from './display';

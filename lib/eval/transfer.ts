@@ -15,6 +15,12 @@
  *   of the real training set), drawn without replacement; the table reports
  *   their mean and sample standard deviation (n - 1).
  *
+ * Two test sets: the real holdout (the paper's: 483 patients on the
+ * embedded cohort, so an accuracy near 0.9 has a sampling sd of about 0.014)
+ * and, when given, a large test cohort (`largeTest`, e.g. 22,000 patients
+ * drawn from the simulator with another seed, sd about 0.002). Every model is
+ * fitted once and scored on both.
+ *
  * Units are the original's (./units.ts): real patients in raw units,
  * synthetic ones truncated to integers and clipped at 0.
  *
@@ -54,6 +60,8 @@ export interface TransferOptions {
   /** Real training patients (the GAN's training set) and the real holdout. */
   realTrain: Cohort;
   realTest: Cohort;
+  /** A second, large test set scored next to `realTest` (null or absent: none). */
+  largeTest?: Cohort | null;
   nonPrivate?: SyntheticSource | null;
   private?: SyntheticSource | null;
   /** Synthetic patients pooled from the chosen epochs (default 50,000). */
@@ -68,6 +76,14 @@ export interface TransferOptions {
   rounding?: SyntheticRounding;
   /** One line per step done (e.g. to print progress). */
   onProgress?: (message: string) => void;
+}
+
+/** Accuracies of a cell's models on the large test set. */
+export interface LargeTestScores {
+  pooled: number;
+  repeats: number[];
+  mean: number;
+  sd: number;
 }
 
 /** One cell of the table. */
@@ -88,6 +104,8 @@ export interface TransferCell {
    * at its iteration limit before converging ({@link Classifier.converged}).
    */
   unconverged: number;
+  /** The same models' accuracies on the large test set; null without one. */
+  large: LargeTestScores | null;
 }
 
 /** How a synthetic pool compares with the real training patients. */
@@ -105,6 +123,11 @@ export interface TransferFidelity {
 export interface TransferTable {
   cells: TransferCell[];
   fidelity: Partial<Record<'nonPrivate' | 'private', TransferFidelity>>;
+  /**
+   * What each source's pooled model learned per feature (forest importances,
+   * logistic and SVM coefficients: lib/eval's modelWeights; kNN has none).
+   */
+  weights: Partial<Record<TransferSource, Partial<Record<ClassifierName, number[]>>>>;
   settings: {
     pooledSize: number;
     subsetSize: number;
@@ -113,6 +136,8 @@ export interface TransferTable {
     seed: Seed;
     rounding: SyntheticRounding;
     nTest: number;
+    /** Patients of the large test set (0: none). */
+    nLargeTest: number;
     nRealTrain: number;
     epochs: Partial<Record<'nonPrivate' | 'private', number[]>>;
   };
@@ -173,7 +198,7 @@ export function armSeparability(pool: { n: number; x: Float64Array; y: Uint8Arra
   const half = used.length >> 1;
   const train = takeRows(pool, used.slice(0, half));
   const test = takeRows(pool, used.slice(half));
-  return fitScore('forest', seed, 'separability', train, test.x, test.y).accuracy;
+  return fitScore('forest', seed, 'separability', train, test).accuracy;
 }
 
 /** Generates `size` patients in equal shares (the first epochs take the remainder) from the chosen epochs. */
@@ -196,11 +221,17 @@ async function syntheticPool(source: SyntheticSource, size: number, seed: Seed, 
   return { n: size, x, y };
 }
 
-function fitScore(name: ClassifierName, seed: Seed, tag: string, train: Pool, testX: Float64Array, testY: Uint8Array): { accuracy: number; model: Classifier; converged: boolean } {
+/** A test set as classifier input. */
+interface TestSet {
+  x: Float64Array;
+  y: Uint8Array;
+}
+
+function fitScore(name: ClassifierName, seed: Seed, tag: string, train: Pool, test: TestSet, large: TestSet | null = null): { accuracy: number; large: number; model: Classifier; converged: boolean } {
   const model = createClassifier(name, new Random(seed).derive(`classifier:${name}:${tag}`).seedWord);
   model.fit(train.x, train.n, N_FEATURES, train.y);
-  const predicted = model.predict(testX, testY.length);
-  return { accuracy: countCorrect(testY, predicted) / testY.length, model, converged: model.converged !== false };
+  const score = (t: TestSet) => countCorrect(t.y, model.predict(t.x, t.y.length)) / t.y.length;
+  return { accuracy: score(test), large: large ? score(large) : NaN, model, converged: model.converged !== false };
 }
 
 /** Builds the transfer table (see the module comment). */
@@ -217,8 +248,8 @@ export async function transferTable(options: TransferOptions): Promise<TransferT
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`transferTable: ${k} must be a positive integer, got ${v}`);
   }
   if (subsetSize > pooledSize) throw new RangeError(`transferTable: subsetSize ${subsetSize} exceeds pooledSize ${pooledSize}`);
-  const testX = realFeatures(options.realTest);
-  const testY = options.realTest.y;
+  const test: TestSet = { x: realFeatures(options.realTest), y: options.realTest.y };
+  const large: TestSet | null = options.largeTest ? { x: realFeatures(options.largeTest), y: options.largeTest.y } : null;
   const real: Pool = { n: options.realTrain.n, x: realFeatures(options.realTrain), y: options.realTrain.y };
 
   const cells: TransferCell[] = [];
@@ -229,13 +260,15 @@ export async function transferTable(options: TransferOptions): Promise<TransferT
     const subsets = Array.from({ length: repeats }, (_, r) => takeRows(pool, repeatRows(seed, r, pool.n, size)));
     const models = new Map<ClassifierName, Classifier>();
     for (const name of classifiers) {
-      const pooled = fitScore(name, seed, 'pooled', pool, testX, testY);
+      const pooled = fitScore(name, seed, 'pooled', pool, test, large);
       models.set(name, pooled.model);
-      const fits = subsets.map((s, r) => fitScore(name, seed, String(r), s, testX, testY));
+      const fits = subsets.map((s, r) => fitScore(name, seed, String(r), s, test, large));
       const accs = fits.map((f) => f.accuracy);
       const unconverged = [pooled, ...fits].filter((f) => !f.converged).length;
-      cells.push({ source, classifier: name, pooled: pooled.accuracy, pooledSize: pool.n, repeats: accs, ...meanSd(accs), subsetSize: size, unconverged });
-      log(`${source} ${name}: pooled ${pooled.accuracy.toFixed(3)}, ${repeats} repeats ${meanSd(accs).mean.toFixed(3)}`);
+      const largeAccs = fits.map((f) => f.large);
+      const largeScores = large ? { pooled: pooled.large, repeats: largeAccs, ...meanSd(largeAccs) } : null;
+      cells.push({ source, classifier: name, pooled: pooled.accuracy, pooledSize: pool.n, repeats: accs, ...meanSd(accs), subsetSize: size, unconverged, large: largeScores });
+      log(`${source} ${name}: pooled ${pooled.accuracy.toFixed(3)}, ${repeats} repeats ${meanSd(accs).mean.toFixed(3)}` + (largeScores ? `; large test ${largeScores.pooled.toFixed(3)}, ${largeScores.mean.toFixed(3)}` : ''));
     }
     pooledModels.set(source, models);
     pools.set(source, pool);
@@ -271,10 +304,20 @@ export async function transferTable(options: TransferOptions): Promise<TransferT
       armSeparability: { real: realSeparability, synthetic: armSeparability(pool, seed) },
     };
   }
+  const weights: TransferTable['weights'] = {};
+  for (const [source, models] of pooledModels) {
+    const w: Partial<Record<ClassifierName, number[]>> = {};
+    for (const [name, model] of models) {
+      const v = modelWeights(model);
+      if (v) w[name] = Array.from(v);
+    }
+    weights[source] = w;
+  }
   return {
     cells,
     fidelity,
-    settings: { pooledSize, subsetSize, repeats, classifiers, seed, rounding, nTest: options.realTest.n, nRealTrain: real.n, epochs },
+    weights,
+    settings: { pooledSize, subsetSize, repeats, classifiers, seed, rounding, nTest: options.realTest.n, nLargeTest: options.largeTest?.n ?? 0, nRealTrain: real.n, epochs },
     seconds: (Date.now() - t0) / 1000,
   };
 }

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Cohort } from '../../lib/data/cohort';
 import { selectPatients } from '../../lib/data/preprocess';
 import {
@@ -14,7 +17,9 @@ import {
   LinearSvm,
   realFeatures,
   unconvergedNote,
+  type TransferTable,
 } from '../../lib/eval';
+import { cachedTransferTable, parseTransferTable, serializeTransferTable, transferFingerprint } from '../../lib/eval/transfer-cache';
 import { Random } from '../../lib/random';
 import { flipLabels, simulatedSplit } from './cohorts';
 
@@ -91,7 +96,10 @@ describe('transfer table', () => {
     // Renderers.
     expect(transferTableHtml(table)).toMatch(/<th>Synthetic, private: mean ± sd<\/th>/);
     // No fit stopped at its limit, so no note under the table.
-    expect(transferTableText(table).split('\n')).toHaveLength(2 + CLASSIFIER_NAMES.length);
+    expect(transferTableText(table).split('\n')).toHaveLength(3 + CLASSIFIER_NAMES.length);
+    expect(transferTableText(table).startsWith(`Accuracy on ${test.n} real held-out patients.`)).toBe(true);
+    expect(() => transferTableText(table, 'large')).toThrow(/no large test set/);
+    for (const c of table.cells) expect(c.large).toBeNull();
     expect(transferTableHtml(table)).not.toContain('<p>');
     expect(fidelityHtml({ 'non-private': same! })).toContain('Spearman of forest feature importances');
   }, 60_000);
@@ -129,5 +137,79 @@ describe('transfer table', () => {
   it('rejects impossible sizes', async () => {
     await expect(transferTable({ realTrain: train, realTest: test, pooledSize: 100, subsetSize: 200 })).rejects.toThrow(/exceeds pooledSize/);
     await expect(transferTable({ realTrain: train, realTest: test, repeats: 0 })).rejects.toThrow(/repeats must be/);
+  });
+
+  it('scores every model on the large test set too: with the holdout as the large set, the same numbers', async () => {
+    const options = { realTrain: train, realTest: test, pooledSize: 300, subsetSize: 100, repeats: 2, seed: 3, classifiers: ['forest', 'logistic', 'svm', 'knn'] as const };
+    const copy = { sampleEpoch: (_e: number, n: number) => selectPatients(train, Array.from({ length: n }, (_, i) => i)), epochs: [1] };
+    const both = await transferTable({ ...options, largeTest: test, nonPrivate: copy });
+    expect(both.settings.nLargeTest).toBe(test.n);
+    for (const c of both.cells) expect(c.large).toEqual({ pooled: c.pooled, repeats: c.repeats, mean: c.mean, sd: c.sd });
+    expect(transferTableText(both, 'large').startsWith(`Accuracy on ${test.n} patients of the large test cohort.`)).toBe(true);
+    // Another large set: other numbers, from the same models (held-out numbers unchanged).
+    const other = await transferTable({ ...options, largeTest: simulatedSplit(1100, 480, 9).test, nonPrivate: copy });
+    for (const [a, b] of other.cells.map((c, i) => [c, both.cells[i]] as const)) {
+      expect([a.pooled, a.repeats]).toEqual([b.pooled, b.repeats]);
+      expect(a.large).not.toEqual(b.large);
+    }
+    // What the pooled models learned, per feature: forest, logistic and SVM; kNN has no weights.
+    expect(Object.keys(both.weights)).toEqual(['real', 'nonPrivate']);
+    for (const source of ['real', 'nonPrivate'] as const) {
+      expect(Object.keys(both.weights[source]!).sort()).toEqual(['forest', 'logistic', 'svm']);
+      for (const w of Object.values(both.weights[source]!)) expect(w).toHaveLength(36);
+    }
+  }, 60_000);
+});
+
+describe('cachedTransferTable', () => {
+  const { train, test } = simulatedSplit(700, 300);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-transfer-cache-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** A "generator" whose patients are the real ones with a few labels flipped (`flip`), counting its calls. */
+  const source = (flip: number, calls: number[]) => ({
+    sampleEpoch: (epoch: number, n: number) => {
+      calls.push(n);
+      return flipLabels(selectPatients(train, Array.from({ length: n }, (_, i) => i % train.n)), flip, epoch);
+    },
+    epochs: [2, 4],
+  });
+  const settings = { realTrain: train, realTest: test, largeTest: test, pooledSize: 200, subsetSize: 100, repeats: 2, seed: 1 };
+
+  it('computes once, then reads the saved table while the fingerprint holds', async () => {
+    const file = path.join(dir, 'transfer.json');
+    const calls: number[] = [];
+    const first = await cachedTransferTable(file, { ...settings, private: source(0.1, calls) });
+    expect(calls.filter((n) => n > 8)).toHaveLength(2); // the two epochs' shares of the pool
+    const again: number[] = [];
+    const second = await cachedTransferTable(file, { ...settings, private: source(0.1, again) });
+    expect(again).toEqual([8, 8]); // only the probe of each chosen epoch
+    expect(second).toEqual(first);
+    expect(second.fidelity.private!.report.realCorrelation).toBeInstanceOf(Float64Array);
+  }, 60_000);
+
+  it('recomputes when the sampler, the epochs, the settings or a test set change, or the file is unreadable', async () => {
+    const file = path.join(dir, 'changes.json');
+    const base = { ...settings, private: source(0.1, []) };
+    const fp = await transferFingerprint(base);
+    expect(await transferFingerprint({ ...settings, private: source(0.1, []) })).toBe(fp);
+    expect(await transferFingerprint({ ...settings, private: source(0.3, []) })).not.toBe(fp);
+    expect(await transferFingerprint({ ...settings, private: { ...source(0.1, []), epochs: [2, 5] } })).not.toBe(fp);
+    expect(await transferFingerprint({ ...base, repeats: 3 })).not.toBe(fp);
+    expect(await transferFingerprint({ ...base, largeTest: null })).not.toBe(fp);
+    expect(await transferFingerprint({ ...base, realTest: selectPatients(test, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) })).not.toBe(fp);
+    await cachedTransferTable(file, base);
+    fs.writeFileSync(file, '{ torn');
+    const calls: number[] = [];
+    await cachedTransferTable(file, { ...settings, private: source(0.1, calls) });
+    expect(calls.filter((n) => n > 8)).toHaveLength(2);
+    expect(parseTransferTable(fs.readFileSync(file, 'utf8')).fingerprint).toBe(fp);
+  }, 60_000);
+
+  it('keeps typed arrays through the file', () => {
+    const table = { cells: [], fidelity: { private: { report: { realCorrelation: Float64Array.from([1, 0.25, -1 / 3]) } } } } as unknown as TransferTable;
+    const back = parseTransferTable(serializeTransferTable(table, 'x'));
+    expect(back.fingerprint).toBe('x');
+    expect(back.table).toEqual(table);
+    expect(back.table.fidelity.private!.report.realCorrelation).toBeInstanceOf(Float64Array);
   });
 });
