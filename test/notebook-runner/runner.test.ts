@@ -290,6 +290,36 @@ describe('notebook runner', () => {
     expect((await cli([workspace('params-profile'), '--profile', 'nope'])).out).toMatch(/unknown profile 'nope'.*defines: small, big/);
   });
 
+  it('with injected values, executes without comparing (stored outputs are the defaults\'), still failing on errors', async () => {
+    const file = workspace('execute-only');
+    const before = fs.readFileSync(file, 'utf8');
+    // The stored outputs come from n's default; with n = 5 they differ, and the notebook still passes.
+    const run = await cli([file, '--profile', 'big']);
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/^parameters injected: executing only/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before); // nothing written
+    const param = await cli([file, '--param', 'n=2']); // outputs 'demo 0,1' where 'demo 0,1,4' is stored
+    expect(param.code, param.out).toBe(0);
+    // Without injected values the stored outputs are compared as always.
+    fs.writeFileSync(file, before.replace('demo 0,1,4', 'demo 9,9,9'));
+    expect((await cli([file])).out).toMatch(/output differs from the stored notebook/);
+    const broken = notebookOf('execute-only-error', [['let n = 1;', ['parameters']], 'if (n > 1) throw new Error("boom")']);
+    const failed = await cli([broken, '--param', 'n=3']);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/boom/);
+  });
+
+  it('reports each cell and its output as it runs, without changing the outputs', async () => {
+    const file = notebookOf('progress', ['console.log("one")', 'process.stdout.write("\\rstep 1"); process.stdout.write("\\rstep 2\\n")']);
+    const events: string[] = [];
+    const r = await runNotebook(file, readNotebook(file), { timeout: 30, config: parseConfig('{}'), update: true, onEvent: (e) => events.push(e.kind === 'cell' ? `cell ${e.index}/${e.count}` : e.text) });
+    expect(r.passed).toBe(true);
+    expect(events.slice(0, 3)).toEqual(['cell 1/2', 'one\n', 'cell 2/2']);
+    expect(events.slice(3).join('')).toMatch(/^\rstep 1\rstep 2\n/); // as it came, in one or more messages
+    const quiet = await runNotebook(file, readNotebook(file), { timeout: 30, config: parseConfig('{}'), update: true });
+    expect(quiet.executed.cells.map((c) => (c as { outputs: unknown }).outputs)).toEqual(r.executed.cells.map((c) => (c as { outputs: unknown }).outputs));
+  });
+
   it('runs notebooks in parallel and in stages, and writes JUnit', async () => {
     const a = notebookOf('stage', ['require("fs").writeFileSync("made-by-01.txt", "x")']);
     const stageDir = path.dirname(a);

@@ -19,6 +19,7 @@ import { readNotebook, writeNotebook, serializeNotebook } from './notebook';
 import { writeFileAtomic } from '../../lib/fs';
 import { injectParameters, parseParam, declaredParameters, parametersCellIndex, ParameterError } from './params';
 import { runNotebook, type NotebookResult } from './run';
+import { Progress } from './progress';
 import { toJUnit } from './junit';
 import { ALLOW_REAL_DATA_ENV, realDataRefusal, runnerDataSource } from './guard';
 
@@ -26,6 +27,11 @@ export const HELP = `Usage: npm run notebooks -- [paths…] [options]
 
 Runs notebooks headless in fresh tslab kernels and checks their outputs
 against the stored ones. Paths are .ipynb files or folders (default: notebooks).
+The stored outputs are those of the notebooks' own parameters (the default
+profile): with --profile or --param values injected, the notebooks are only
+executed and fail on errors, unless --update rewrites them. While they run,
+the notebook, cell, elapsed time and the cells' output (training progress)
+are shown on stderr.
 
 Options:
   --update           rewrite the stored outputs (atomically) instead of comparing
@@ -40,6 +46,7 @@ Options:
   --allow-real-data-outputs
                      allow --update (and figure export into figures/) when the data
                      source is real; refused by default, see README "Using the real SPRINT data"
+  --quiet            no progress on stderr
   -h, --help         this text
 
 The last line is "N passed, N failed"; the exit code is 1 when any failed.`;
@@ -56,6 +63,7 @@ export interface CliOptions {
   /** Data folder for the kernels (SPRINT_DATA_DIR); undefined: inherit the environment. */
   data?: string;
   allowRealDataOutputs: boolean;
+  quiet: boolean;
 }
 
 export class UsageError extends Error {}
@@ -76,6 +84,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'failed-dir': { type: 'string' },
         data: { type: 'string' },
         'allow-real-data-outputs': { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -110,6 +119,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     failedDir: (v['failed-dir'] as string | undefined) ?? path.join(REPO_ROOT, '.runner', 'failed'),
     data: v.data as string | undefined,
     allowRealDataOutputs: Boolean(v['allow-real-data-outputs']),
+    quiet: Boolean(v.quiet),
   };
 }
 
@@ -173,7 +183,11 @@ export function report(r: NotebookResult, update: boolean): string {
   return lines.join('\n');
 }
 
-export async function runCli(argv: string[], log: (s: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Runs the CLI. `progress`: where the live display goes (the command line
+ * passes one on stderr; tests and --quiet none); `log` gets the report lines.
+ */
+export async function runCli(argv: string[], log: (s: string) => void = console.log, env: NodeJS.ProcessEnv = process.env, progress: Progress | null = null): Promise<number> {
   let opts: CliOptions | 'help';
   let files: string[];
   try {
@@ -215,6 +229,7 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
 
   // Prepare every notebook first, so a bad parameter stops us before any kernel starts.
   const prepared = new Map<string, { nb: ReturnType<typeof readNotebook>; config: RunnerConfig }>();
+  let injectedAny = false;
   try {
     const explicit = Object.keys(o.params);
     for (const name of explicit) {
@@ -237,7 +252,8 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
       }
       if (explicit.length) origin.push(...explicit.map((k) => `--param ${k}=${JSON.stringify(o.params[k])}`));
       values = { ...values, ...o.params };
-      const { notebook } = injectParameters(readNotebook(f), values, origin.join(', '));
+      const { notebook, injected } = injectParameters(readNotebook(f), values, origin.join(', '));
+      if (Object.keys(injected).length > 0) injectedAny = true;
       prepared.set(f, { nb: notebook, config });
     }
   } catch (e) {
@@ -248,12 +264,19 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
     throw e;
   }
 
+  // The stored outputs are the notebooks' own parameters': other values are executed, not compared.
+  const compare = !injectedAny;
+  if (!compare && !o.update) log('parameters injected: executing only (the stored outputs are those of the default parameters)');
+  const show = o.quiet ? null : progress;
+  // Report lines go to stdout; with a live display (stderr, same terminal) they are printed around it.
+  const say = show ? (line: string) => show.print(line, (t) => process.stdout.write(t)) : log;
+
   const results: NotebookResult[] = [];
   let blockedBy: string | null = null;
   for (const stage of stages(files)) {
     if (blockedBy) {
       for (const f of stage) {
-        log(`FAIL ${f}\n    not run: it comes after ${blockedBy}, which failed`);
+        say(`FAIL ${f}\n    not run: it comes after ${blockedBy}, which failed`);
         results.push({ file: f, passed: false, error: `not run: ${blockedBy} failed`, cells: [], durationMs: 0, executed: prepared.get(f)!.nb });
       }
       continue;
@@ -264,16 +287,19 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
         timeout: o.timeout ?? config.timeout,
         config,
         update: o.update,
+        compare,
         env: kernelEnv,
+        onEvent: show?.listener(f),
       });
+      show?.done(f);
       if (r.passed && o.update) writeNotebook(f, r.executed);
       if (!r.passed) {
         const copy = path.join(o.failedDir, path.basename(f));
         fs.mkdirSync(o.failedDir, { recursive: true });
         writeFileAtomic(copy, serializeNotebook(r.executed));
-        log(report(r, o.update) + `\n  executed copy: ${path.relative(process.cwd(), copy)}`);
+        say(report(r, o.update) + `\n  executed copy: ${path.relative(process.cwd(), copy)}`);
       } else {
-        log(report(r, o.update));
+        say(report(r, o.update));
       }
       results.push(r);
     });
@@ -287,7 +313,8 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then(
+  const progress = new Progress((s) => process.stderr.write(s), { tty: Boolean(process.stderr.isTTY), columns: process.stderr.columns });
+  runCli(process.argv.slice(2), console.log, process.env, progress).then(
     (code) => process.exit(code),
     (e) => {
       console.error(e);

@@ -263,9 +263,10 @@ export class Kernel {
   /**
    * Runs one cell. Resolves when both the execute_reply and the iopub `idle`
    * status for it have arrived. Rejects with CellTimeoutError after timeoutMs
-   * and with KernelDiedError if the process exits meanwhile.
+   * and with KernelDiedError if the process exits meanwhile. `onMessage` sees
+   * each of the cell's iopub messages as it arrives (e.g. to show progress).
    */
-  execute(code: string, timeoutMs: number): Promise<ExecuteResult> {
+  execute(code: string, timeoutMs: number, onMessage?: (m: JupyterMessage) => void): Promise<ExecuteResult> {
     const msg = makeMessage(this.session, 'execute_request', {
       code,
       silent: false,
@@ -305,6 +306,7 @@ export class Kernel {
           }
         } else {
           messages.push(m);
+          onMessage?.(m);
         }
       };
       const onExit = () => finish(new KernelDiedError(this.deathMessage('while running the cell')));
