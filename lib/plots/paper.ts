@@ -125,28 +125,38 @@ export async function sampleEpochs(epochs: readonly number[], n: number, sample:
   return poolCohorts(parts);
 }
 
-/** One cell of lib/eval's transfer table, as Figure 3 reads it (matched structurally). */
+/**
+ * One cell of lib/eval's transfer table, as Figure 3 reads it (matched
+ * structurally); `baseline` marks a non-GAN private cohort's cells (e.g. the
+ * DP Gaussian's, from its own table).
+ */
 export interface TransferCellLike {
-  source: 'real' | 'nonPrivate' | 'private';
+  source: 'real' | 'nonPrivate' | 'private' | 'baseline';
   classifier: string;
   repeats: readonly number[];
+  /** The same models on the large test set (lib/eval's LargeTestScores), when one was scored. */
+  large?: { repeats: readonly number[] } | null;
 }
 
 /**
  * Figure 3's input from a transfer table: per classifier (in the order they
- * first appear), the repeat accuracies of each training source.
+ * first appear), the repeat accuracies of each training source, on the real
+ * holdout (default, the paper's) or on the large test set.
  */
-export function accuracyGroupsFromTransfer(cells: readonly TransferCellLike[]): AccuracyGroup[] {
-  const groups = new Map<string, { classifier: string; real?: number[]; nonPrivate?: number[]; private?: number[] }>();
+export function accuracyGroupsFromTransfer(cells: readonly TransferCellLike[], testSet: 'holdout' | 'large' = 'holdout'): AccuracyGroup[] {
+  const groups = new Map<string, { classifier: string; real?: number[]; nonPrivate?: number[]; private?: number[]; baseline?: number[] }>();
   for (const c of cells) {
     let g = groups.get(c.classifier);
     if (!g) groups.set(c.classifier, (g = { classifier: c.classifier }));
-    g[c.source] = [...c.repeats];
+    if (testSet === 'large' && !c.large) {
+      throw new PlotError(`accuracyGroupsFromTransfer: the ${c.source} ${c.classifier} cell has no large-test scores; the transfer table was built without a large test set.`);
+    }
+    g[c.source] = [...(testSet === 'large' ? c.large!.repeats : c.repeats)];
   }
   const out: AccuracyGroup[] = [];
   for (const g of groups.values()) {
     if (!g.real) throw new PlotError(`accuracyGroupsFromTransfer: classifier "${g.classifier}" has no real row; the transfer table must include the real source.`);
-    out.push({ classifier: g.classifier, real: g.real, nonPrivate: g.nonPrivate, private: g.private });
+    out.push({ classifier: g.classifier, real: g.real, nonPrivate: g.nonPrivate, private: g.private, baseline: g.baseline });
   }
   if (out.length === 0) throw new PlotError('accuracyGroupsFromTransfer: the transfer table has no cells.');
   return out;

@@ -7,7 +7,7 @@
  *   "sanitizers": [{ "regex": "\\d+(\\.\\d+)? ?(ms|s)\\b", "replace": "<duration>" }],
  *   "tolerance": { "relative": 1e-6, "absolute": 1e-12 },
  *   "timeout": 900,
- *   "profiles": { "ci": {}, "paper": { "epochs": 500 } }
+ *   "profiles": { "smoke": { "epochs": 5 }, "paper": { "epochs": 500 } }
  * }
  * ```
  */

@@ -48,7 +48,7 @@ export function parametersCellIndex(nb: Notebook): number {
 }
 
 export interface Injection {
-  /** Where the values came from, e.g. `profile ci, --param epochs=3`. */
+  /** Where the values came from, e.g. `profile smoke, --param epochs=3`. */
   origin: string;
   values: Record<string, unknown>;
 }
