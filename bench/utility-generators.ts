@@ -5,7 +5,10 @@
 import type { Cohort } from '../lib/data/cohort';
 import { addToLedger, calibrateGaussianNoise, releaseFromCohort, sampleGaussianCohort } from '../lib/gan/gaussian';
 import { PrivacyLedger } from '../lib/privacy/ledger';
+import * as markov from '../lib/generators/markov';
 import { floorEigen } from '../scratch/linalg';
+import { bayesNet, independentMarginals } from '../scratch/marginals';
+import { dpMerf } from '../scratch/merf';
 import { fitHybrid, sampleHybrid, type HybridOptions } from '../scratch/hybrid';
 
 export interface GeneratorRun {
@@ -85,7 +88,32 @@ function hybrid(name: string, extra: Partial<HybridOptions>): UtilityGenerator {
   };
 }
 
+function single(name: string, f: typeof bayesNet): UtilityGenerator {
+  return {
+    name,
+    run(train, o) {
+      const { cohort, sigma } = f(train, o);
+      const eps = sigma > 0 ? new PrivacyLedger().addDpSgd(name, { q: 1, noiseMultiplier: sigma, steps: 1 }).epsilon(o.delta) : null;
+      return { cohort, epsilon: eps };
+    },
+  };
+}
+
+function markovGenerator(name: string, extra: Partial<markov.MarkovOptions>): UtilityGenerator {
+  return {
+    name,
+    run(train, { epsilon, delta, seed, n }) {
+      const model = markov.fit(train, { targetEpsilon: epsilon, delta, seed, ...extra });
+      return { cohort: markov.sample(model, n, seed, { maxima: train.maxima }), epsilon: model.privacy ? model.privacy.epsilon : null };
+    },
+  };
+}
+
 export const GENERATORS: Record<string, UtilityGenerator> = {
+  markov: markovGenerator('markov', {}),
+  marginals: single('marginals', independentMarginals),
+  'bayes-net': single('bayes-net', bayesNet),
+  'dp-merf': single('dp-merf', dpMerf),
   real,
   'dp-gaussian': gaussian,
   'dp-gaussian-round': gaussianRound,
@@ -111,5 +139,7 @@ export function generatorByName(spec: string): UtilityGenerator | undefined {
 
 const VARIANTS: Record<string, (o: Record<string, unknown>) => UtilityGenerator> = {
   'gauss-floor': (o) => gaussianFloor('gauss-floor', Number(o.floorScale ?? 1), o.round === true),
+  'dp-merf': (o) => single('dp-merf', (t, r) => dpMerf(t, { ...r, ...o })),
+  markov: (o) => markovGenerator('markov', o as Partial<markov.MarkovOptions>),
   hybrid: (o) => hybrid('hybrid', o as Partial<HybridOptions>),
 };

@@ -60,8 +60,8 @@ export interface UtilitySets {
  * (seeds 2017 and 2018) on which hyperparameters are chosen without touching
  * the benchmark's training or test patients.
  */
-export function utilitySets(messy = false, tuning = false): UtilitySets {
-  const p = messy ? MESSY_PARAMETERS : undefined;
+export function utilitySets(messy = false, tuning = false, parameters?: Partial<SimulationParameters>): UtilitySets {
+  const p = messy ? { ...MESSY_PARAMETERS, ...parameters } : parameters;
   const { train, test } = splitCohort(loadCohort(tuning ? 2017 : 2015, 9361, p).cohort);
   const large = loadCohort(tuning ? 2018 : LARGE_TEST.seed, LARGE_TEST.participants, p).cohort;
   return { train, holdout: test, large };
@@ -165,7 +165,8 @@ export function main(argv: string[]): void {
   const seeds = (arg(argv, 'seeds') ?? '0,1,2').split(',').map(Number);
   const n = Number(arg(argv, 'n') ?? 6000);
   const t0 = performance.now();
-  const sets = utilitySets(messy, tuning);
+  const params = arg(argv, 'params');
+  const sets = utilitySets(messy, tuning, params ? (JSON.parse(params) as Partial<SimulationParameters>) : undefined);
   console.error(`train ${sets.train.n}, holdout ${sets.holdout.n}, large test ${sets.large.n}${messy ? ' (messy)' : ''}; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const rows: UtilityRow[] = [];
   for (const eps of epsilons) {
