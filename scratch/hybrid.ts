@@ -37,6 +37,8 @@ export interface HybridOptions {
   copula?: boolean;
   /** Winsorize each BP value's deviation from the patient's median over the 12 visits at +-winsor x the measure's scale. */
   winsor?: number;
+  /** First visit winsorized (1: RZ left alone, median over 1M..27M). */
+  winsorFrom?: number;
   /** Test: multiply the residual sd by this. */
   spread?: number;
   /** Diagnosis: skip the noise of one part. */
@@ -184,9 +186,11 @@ export function fitHybrid(train: Cohort, o: HybridOptions): HybridModel {
     if (quantiles) for (let j = 0; j < B; j++) z[j] = scores[j][i];
     if (o.winsor) {
       for (let m = 0; m < 2; m++) {
-        const vals = Array.from(z.subarray(m * V, m * V + V)).sort((a, b) => a - b);
-        const med = (vals[5] + vals[6]) / 2;
-        for (let v = 0; v < V; v++) z[m * V + v] = Math.min(med + o.winsor, Math.max(med - o.winsor, z[m * V + v]));
+        const from = o.winsorFrom ?? 0;
+        const vals = Array.from(z.subarray(m * V + from, m * V + V)).sort((a, b) => a - b);
+        const h = vals.length >> 1;
+        const med = vals.length % 2 ? vals[h] : (vals[h - 1] + vals[h]) / 2;
+        for (let v = from; v < V; v++) z[m * V + v] = Math.min(med + o.winsor, Math.max(med - o.winsor, z[m * V + v]));
       }
     }
     const f = regressorsOf(meds, a, kind, perArm);

@@ -9,9 +9,10 @@
  *   [changeMin, changeMax] (state index c_v - changeMin);
  * - blood pressure in the SPRINT scaling, (SBP - 130) / 15 and
  *   (DBP - 72) / 12 (the constants of lib/gan/scaling.ts, from the SPRINT
- *   publications), each measure winsorized at +-winsor around the patient's
- *   own median over the 12 visits (a function of the patient's record alone,
- *   so the sensitivity below is unchanged);
+ *   publications); the 11 values after RZ of each measure winsorized at
+ *   +-winsor around their median (a function of the patient's record alone,
+ *   so the sensitivity below is unchanged; it tames single wide readings,
+ *   which would otherwise widen the Gaussian for every patient);
  * - the regressors of the blood pressure: (k_0 - 2.2) / 1.2, c_1, the mean
  *   of c_2..c_11, arm - 0.5; then the constant 1.
  */
@@ -80,9 +81,10 @@ export function momentVector(c: Cohort, i: number, classes: ArrayLike<number>, s
       out[m * N_VISITS + v] = (raw - PRESSURE_CENTER[m]) / PRESSURE_SCALE[m];
     }
     if (Number.isFinite(s.winsor)) {
-      const sorted = Array.from(out.subarray(m * N_VISITS, (m + 1) * N_VISITS)).sort((a, b) => a - b);
-      const median = (sorted[N_VISITS / 2 - 1] + sorted[N_VISITS / 2]) / 2;
-      for (let v = 0; v < N_VISITS; v++) {
+      // the 11 visits after RZ, around their median (RZ precedes treatment and is left as it is)
+      const sorted = Array.from(out.subarray(m * N_VISITS + 1, (m + 1) * N_VISITS)).sort((a, b) => a - b);
+      const median = sorted[(N_VISITS - 2) / 2];
+      for (let v = 1; v < N_VISITS; v++) {
         const j = m * N_VISITS + v;
         out[j] = Math.min(median + s.winsor, Math.max(median - s.winsor, out[j]));
       }
