@@ -2,8 +2,10 @@
  * Utility benchmark: how well classifiers trained on a generator's synthetic
  * patients predict the arm of real ones, per generator, at a given epsilon.
  *
- *   npx tsx bench/utility.ts [--generators real,gaussian,...] [--epsilon 1.6]
- *                            [--seeds 0,1,2] [--n 6000] [--json] [--messy]
+ *   npx tsx bench/utility.ts [--generators "real dp-gaussian markov"] [--epsilon 1.6,8]
+ *                            [--seeds 0,1,2] [--n 6000] [--json] [--messy] [--tuning]
+ *   (also `npm run bench -- utility`, which runs it with the defaults: the
+ *   three rows at epsilon 1.6, 3 seeds, about 2 minutes on 2 cores)
  *
  * Setup (issue 25):
  * - training patients: the embedded cohort (simulateSprint seed 2015, 9361
@@ -21,6 +23,9 @@
  *   feature correlations against the real training patients
  *   (correlationStructureAgreement), the total epsilon from the generator's
  *   ledger and the generator's wall time (fit + sample).
+ * - `--tuning` replaces both cohorts by simulator seeds 2017 / 2018: where the
+ *   generators' hyperparameters were chosen, away from the benchmark's
+ *   patients; `--params JSON` overrides simulator parameters (diagnosis).
  * - `--messy` replaces both cohorts by a messier simulation (heavier skew,
  *   more wide readings) to check that a generator's advantage survives data
  *   that are less Gaussian than the embedded cohort.
@@ -34,7 +39,7 @@ import { createClassifier, type ClassifierName } from '../lib/eval/classifiers/i
 import { correlationStructureAgreement } from '../lib/eval/fidelity';
 import { realFeatures, syntheticFeatures } from '../lib/eval/units';
 import { Random } from '../lib/random';
-import { GENERATORS, generatorByName, type UtilityGenerator } from './utility-generators';
+import { DEFAULT_ROWS, GENERATORS, generatorByName, type UtilityGenerator } from './utility/generators';
 
 export const UTILITY_DELTA = 1e-5;
 export const LARGE_TEST = { seed: 2016, participants: 32000 } as const;
@@ -159,7 +164,13 @@ function arg(argv: string[], name: string): string | undefined {
 export function main(argv: string[]): void {
   const json = argv.includes('--json');
   const messy = argv.includes('--messy');
-  const names = (arg(argv, 'generators') ?? Object.keys(GENERATORS).join(' ')).split(/\s+/).filter(Boolean);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`npx tsx bench/utility.ts [--generators "real dp-gaussian markov"] [--epsilon 1.6[,8,...|Infinity]] [--seeds 0,1,2]
+      [--n 6000] [--json] [--messy] [--tuning] [--params '{"pWide":0}']
+generators: ${Object.keys(GENERATORS).join(', ')}, or a variant such as markov:tableShare=0.3 or hybrid:floorScale=1:perArm=true`);
+    return;
+  }
+  const names = (arg(argv, 'generators') ?? DEFAULT_ROWS.join(' ')).split(/\s+/).filter(Boolean);
   const tuning = argv.includes('--tuning');
   const epsilons = (arg(argv, 'epsilon') ?? '1.6').split(',').map(Number);
   const seeds = (arg(argv, 'seeds') ?? '0,1,2').split(',').map(Number);

@@ -3,11 +3,11 @@
  * over the change since RZ) + conditional Gaussian of SBP/DBP given the
  * medication summary and arm, released from noisy second-moment matrices.
  */
-import { N_FEATURES, type Cohort } from '../lib/data/cohort';
-import { calibrateNoiseMultiplier } from '../lib/privacy/calibrate';
-import { PrivacyLedger } from '../lib/privacy/ledger';
-import { Random } from '../lib/random';
-import { normalCdf, normalSfInverse } from '../lib/privacy/special';
+import { N_FEATURES, type Cohort } from '../../../lib/data/cohort';
+import { calibrateNoiseMultiplier } from '../../../lib/privacy/calibrate';
+import { PrivacyLedger } from '../../../lib/privacy/ledger';
+import { Random } from '../../../lib/random';
+import { normalCdf, normalSfInverse } from '../../../lib/privacy/special';
 import { floorEigen, jacobiEigen, solveSpd } from './linalg';
 
 export type Regressors = 'summary' | 'full' | 'deltas' | 'small' | 'none';

@@ -11,9 +11,9 @@
  *   a noisy count table (one cell per patient per factor: 36 cells,
  *   sensitivity 6), sampled ancestrally.
  */
-import { N_FEATURES, type Cohort } from '../lib/data/cohort';
-import { calibrateNoiseMultiplier } from '../lib/privacy/calibrate';
-import { Random } from '../lib/random';
+import { N_FEATURES, type Cohort } from '../../../lib/data/cohort';
+import { calibrateNoiseMultiplier } from '../../../lib/privacy/calibrate';
+import { Random } from '../../../lib/random';
 
 const V = 12;
 /** Bin edges fixed in advance (mmHg): lower edge of each bin. */

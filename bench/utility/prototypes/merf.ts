@@ -9,9 +9,9 @@
  * mixture of lengthscales 3, 6 and 12 (in that space the patients' spread per
  * coordinate is about 1, so typical distances are about 8).
  */
-import { N_FEATURES, type Cohort } from '../lib/data/cohort';
-import { calibrateNoiseMultiplier } from '../lib/privacy/calibrate';
-import { Random } from '../lib/random';
+import { N_FEATURES, type Cohort } from '../../../lib/data/cohort';
+import { calibrateNoiseMultiplier } from '../../../lib/privacy/calibrate';
+import { Random } from '../../../lib/random';
 
 const CENTER = [130, 72, 2.2];
 const SCALE = [15, 12, 1.2];
