@@ -11,7 +11,7 @@
  * rounded values or a noise-scaled eigenvalue floor (`gauss-floor`).
  */
 import type { Cohort } from '../../lib/data/cohort';
-import { addToLedger, calibrateGaussianNoise, releaseFromCohort, sampleGaussianCohort } from '../../lib/gan/gaussian';
+import { addToLedger, calibrateGaussianNoise, releaseFromCohort, sampleGaussianCohort } from '../../lib/generators/gaussian/model';
 import { PrivacyLedger } from '../../lib/privacy/ledger';
 import * as markov from '../../lib/generators/markov';
 import { floorEigen } from './prototypes/linalg';
