@@ -231,6 +231,9 @@ export async function scoreEpochs(options: ScoreEpochsOptions): Promise<EpochSco
       elapsedMs,
       etaMs: (elapsedMs / done) * (todo.length - done),
     });
+    // Let the event loop run: a notebook kernel sends each write over ZeroMQ, and a second send
+    // before the first completed fails (EBUSY) when nothing but computation happened in between.
+    if (options.onProgress) await new Promise((resolve) => setImmediate(resolve));
   }
   return wanted.map((e) => byEpoch.get(e) as EpochScore);
 }
@@ -249,7 +252,7 @@ export function scoreProgressLine(p: ScoreProgress, width = 24): string {
 /** Progress callback drawing a carriage-return bar (stdout in notebooks, stderr on the CLI). */
 export function scoreProgressBar(stream: { write(s: string): unknown } = process.stdout): (p: ScoreProgress) => void {
   return (p) => {
-    stream.write(`\r${scoreProgressLine(p)}`);
-    if (p.done === p.total) stream.write('\n');
+    // One write per update (see scoreEpochs: a kernel sends each write as one message).
+    stream.write(`\r${scoreProgressLine(p)}${p.done === p.total ? '\n' : ''}`);
   };
 }

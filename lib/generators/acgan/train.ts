@@ -618,6 +618,9 @@ export async function runEpoch(ctx: StepContext, root: Random, cfg: TrainConfig,
         elapsedMs,
         etaMs: (elapsedMs / (k + 1)) * (spe - k - 1),
       });
+      // Let the event loop run: a notebook kernel sends each write over ZeroMQ, and a second send
+      // before the first completed fails (EBUSY, seen in tslab) when only computation came between.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
   const stats = Array.from(await sums.data());
@@ -803,7 +806,7 @@ export function progressBar(stream: { write(s: string): unknown } = process.stdo
     // Every k-th step (k fixed by the epoch's length, so the output does not depend on timing) and the last.
     const every = Math.max(1, Math.ceil(p.stepsPerEpoch / updatesPerEpoch));
     if (p.step % every !== 0 && p.step !== p.stepsPerEpoch) return;
-    stream.write(`\r${progressLine(p)}`);
-    if (p.step === p.stepsPerEpoch) stream.write('\n');
+    // One write per update: a kernel sends each write as one message (see runEpoch).
+    stream.write(`\r${progressLine(p)}${p.step === p.stepsPerEpoch ? '\n' : ''}`);
   };
 }

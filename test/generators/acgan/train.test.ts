@@ -268,17 +268,17 @@ describe('progressBar', () => {
     return writes;
   };
 
-  it('draws every step of a short epoch, then a newline', () => {
+  it('draws every step of a short epoch, the last with its newline, one write each (a kernel sends a message per write)', () => {
     const w = draw(8);
-    expect(w.length).toBe(9);
+    expect(w.length).toBe(8);
     expect(w[0]).toMatch(/^\repoch 1\/2 \[.*\] 1\/8 D 1\.2500 G 0\.5000 1\.0s eta 0\.0s$/);
-    expect(w[7]).toMatch(/ 8\/8 /);
-    expect(w[8]).toBe('\n');
+    expect(w[7]).toMatch(/ 8\/8 .*\n$/);
+    expect(w.slice(0, 7).every((s) => !s.includes('\n'))).toBe(true);
   });
 
   it('draws a long epoch at most updatesPerEpoch times plus its last step', () => {
-    const steps = draw(94).filter((s) => s !== '\n').map((s) => Number(/ (\d+)\/94 /.exec(s)![1]));
+    const steps = draw(94).map((s) => Number(/ (\d+)\/94 /.exec(s)![1]));
     expect(steps).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 94]);
-    expect(draw(6000, 4).filter((s) => s !== '\n').map((s) => Number(/ (\d+)\/6000 /.exec(s)![1]))).toEqual([1500, 3000, 4500, 6000]);
+    expect(draw(6000, 4).map((s) => Number(/ (\d+)\/6000 /.exec(s)![1]))).toEqual([1500, 3000, 4500, 6000]);
   });
 });
