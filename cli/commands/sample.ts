@@ -33,20 +33,23 @@ Options:
   --force           overwrite baseline.csv/bp.csv already in --out
   -h, --help        this text`;
 
+/** sample's options (also what a sweep's grid may set: lib/sweep/grid.ts). */
+export const SAMPLE_OPTIONS = {
+  run: { type: 'string' },
+  epoch: { type: 'string' },
+  n: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  balanced: { type: 'boolean' },
+  backend: { type: 'string' },
+  force: { type: 'boolean' },
+} as const;
+
 export const command: Command = {
   summary: 'Generate synthetic patients from a trained run (SPRINT-format CSVs)',
   help,
   async run(argv: string[]): Promise<number> {
-    const values = parseCommandArgs(argv, {
-      run: { type: 'string' },
-      epoch: { type: 'string' },
-      n: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      balanced: { type: 'boolean' },
-      backend: { type: 'string' },
-      force: { type: 'boolean' },
-    });
+    const values = parseCommandArgs(argv, SAMPLE_OPTIONS);
     if (!values.run) throw new Error('sample: --run DIR is required (a folder written by sprint-gan train).');
     if (!values.out) throw new Error('sample: --out DIR is required.');
     const n = numberOption('n', values.n, { integer: true, min: 1 }) ?? 6000;
