@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Grid } from '../../lib/sweep/grid';
 import { expandGrid, makePlan } from '../../lib/sweep/plan';
-import { arrayRanges, arrayScript, collectScript, jobName, parsableJobId, shellWord, submitSweep } from '../../lib/sweep/slurm';
+import { arrayRanges, arrayScript, collectScript, jobName, parsableJobId, runSbatch, shellWord, submitSweep } from '../../lib/sweep/slurm';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-slurm-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -95,5 +95,17 @@ describe('submitSweep', () => {
     const sub = await submitSweep({ ...ctx, dir }, [0], { cpus: 1 }, { dryRun: true, sbatch: async () => { throw new Error('submitted'); } });
     expect(sub.arrayJob).toBe('');
     expect(fs.readdirSync(path.join(dir, 'slurm')).sort()).toEqual(['array.sbatch', 'collect.sbatch']);
+  });
+});
+
+describe('runSbatch', () => {
+  it('says what to do when sbatch is not installed', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(runSbatch(['x'])).rejects.toThrow(/sbatch not found: submit from a machine with Slurm, or run the sweep locally \(`sprint-gan sweep run`\)/);
+    } finally {
+      process.env.PATH = saved;
+    }
   });
 });
