@@ -180,8 +180,12 @@ export const command: Command = {
           gres: values.gres as string | undefined,
         };
         const plan = loadPlan(lib, dir, values.grid as string | undefined);
-        const todo = lib.sweepStatus(dir, plan).filter((s) => !s.finished).map((s) => s.index);
+        const statuses = lib.sweepStatus(dir, plan);
+        const busy = statuses.filter((s) => !s.finished && s.busy);
+        if (busy.length) console.error(`Not submitted again, in progress: ${busy.map((s) => `${s.name} (pid ${s.busy?.pid} on ${s.busy?.host})`).join(', ')}.`);
+        const todo = statuses.filter((s) => !s.finished && !s.busy).map((s) => s.index);
         if (todo.length === 0) {
+          if (busy.length) return 0;
           console.error(`Every run of ${dir} is finished; nothing to submit. Collecting here.`);
           return collect(lib, dir, plan);
         }

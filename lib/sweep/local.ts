@@ -95,17 +95,21 @@ export interface LocalRunOptions {
 }
 
 /**
- * Runs every unfinished run of the sweep in `dir` locally; finished runs are
- * skipped (and each task skips its finished steps). Resolves with the
- * outcomes of the runs it started.
+ * Runs every unfinished run of the sweep in `dir` locally; finished runs, and
+ * runs another live process is working on (their lock), are skipped, and each
+ * task skips its finished steps. Resolves with the outcomes of the runs it
+ * started.
  */
 export async function runLocal(dir: string, plan: SweepPlan, opts: LocalRunOptions = {}): Promise<TaskOutcome[]> {
   const log = opts.log ?? ((l: string) => console.error(l));
   const threads = opts.threads ?? 2;
   const jobs = opts.jobs ?? defaultJobs(threads);
-  const todo = sweepStatus(dir, plan).filter((s) => !s.finished);
-  const skipped = plan.runs.length - todo.length;
-  log(`${todo.length} of ${plan.runs.length} runs to do${skipped ? ` (${skipped} finished, skipped)` : ''}; ${jobs} at a time, ${threads} thread${threads === 1 ? '' : 's'} each; logs in ${path.join(dir, 'logs')}.`);
+  const statuses = sweepStatus(dir, plan);
+  const todo = statuses.filter((s) => !s.finished && !s.busy);
+  const finished = statuses.filter((s) => s.finished).length;
+  const busy = statuses.filter((s) => !s.finished && s.busy);
+  const skipped = [finished ? `${finished} finished` : '', busy.length ? `${busy.length} in progress elsewhere: ${busy.map((s) => `${s.name} (pid ${s.busy?.pid} on ${s.busy?.host})`).join(', ')}` : ''].filter(Boolean);
+  log(`${todo.length} of ${plan.runs.length} runs to do${skipped.length ? ` (${skipped.join('; ')}, skipped)` : ''}; ${jobs} at a time, ${threads} thread${threads === 1 ? '' : 's'} each; logs in ${path.join(dir, 'logs')}.`);
   let ended = 0;
   return runPool(
     todo.map((s) => s.index),

@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { lockRunFolder } from '../../lib/generators/lock';
 import { SPRINT_GAN_BIN, sprintGan } from '../cli';
 import { SWEEP_KILL_AFTER_MS, readCheckpoint, tinyGrid } from './fixtures';
 
@@ -45,6 +46,23 @@ describe('sprint-gan sweep', () => {
     const v = await sprintGan(['sweep', 'status', '--dir', tmp, '--jobs', '2']);
     expect(v.code).toBe(2);
     expect(v.stderr).toContain("--jobs is not an option of 'sweep status'");
+  });
+
+  it('submit --dry-run writes the scripts for the unfinished runs, leaving out one in progress elsewhere', async () => {
+    const grid = writeGrid('dry.json', tinyGrid([1.1, 1.5], [0]));
+    const dir = path.join(tmp, 'dry');
+    expect((await sprintGan(['sweep', 'plan', '--grid', grid, '--dir', dir])).code).toBe(0);
+    const lock = lockRunFolder(path.join(dir, 'runs', 'noise-1.1_seed-0'), { command: 'a task elsewhere' });
+    try {
+      const r = await sprintGan(['sweep', 'submit', '--dir', dir, '--cpus', '1', '--throttle', '3', '--dry-run']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`Not submitted again, in progress: noise-1.1_seed-0 (pid ${process.pid} on ${os.hostname()}).`);
+      expect(r.stdout).toContain('#SBATCH --array=1%3\n');
+      expect(fs.readFileSync(path.join(dir, 'slurm', 'array.sbatch'), 'utf8')).toContain('#SBATCH --array=1%3\n');
+      expect(fs.existsSync(path.join(dir, 'slurm', 'jobs.jsonl'))).toBe(false);
+    } finally {
+      lock.release();
+    }
   });
 
   it('runs a sweep locally and collects it; run again, it trains nothing; killed mid-training and run again, it collects the same bytes', async () => {

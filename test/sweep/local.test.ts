@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { lockRunFolder } from '../../lib/generators/lock';
 import { defaultJobs, runLocal, runLogFile, runPool } from '../../lib/sweep/local';
 import type { Grid } from '../../lib/sweep/grid';
 import { expandGrid, makePlan, runPaths } from '../../lib/sweep/plan';
@@ -71,6 +72,17 @@ describe('runLocal', () => {
     expect(started.sort()).toEqual([0, 2]);
     expect(outcomes.map((o) => o.code)).toEqual([0, 1]);
     expect(lines[0]).toBe(`2 of 3 runs to do (1 finished, skipped); 3 at a time, 1 thread each; logs in ${path.join(dir, 'logs')}.`);
+    // A run another live process works on is not started again.
+    const lock = lockRunFolder(runPaths(dir, 'seed-2').root);
+    try {
+      const more: string[] = [];
+      const again: number[] = [];
+      await runLocal(dir, plan, { jobs: 3, threads: 1, log: (l) => more.push(l), start: async (i) => (again.push(i), 0) });
+      expect(again).toEqual([0]);
+      expect(more[0]).toBe(`1 of 3 runs to do (1 finished; 1 in progress elsewhere: seed-2 (pid ${process.pid} on ${os.hostname()}), skipped); 3 at a time, 1 thread each; logs in ${path.join(dir, 'logs')}.`);
+    } finally {
+      lock.release();
+    }
     expect(lines).toHaveLength(3);
     expect(lines.find((l) => l.includes('seed-0'))).toMatch(/^\[\d\/2\] seed-0: finished \(\d+\.\d s\)$/);
     expect(lines.find((l) => l.includes('seed-2'))).toContain(`seed-2: failed (exit code 1), see ${runLogFile(dir, 'seed-2')}`);
