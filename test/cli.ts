@@ -29,14 +29,15 @@ export const CLI_KILL_AFTER_MS = 120_000;
  * `sprint-gan ...args` from the repository root with the embedded data
  * (SPRINT_DATA_DIR emptied) and `env` on top; resolves with the exit code and
  * output, also for a failing command (code null and signal SIGKILL for one
- * killed after {@link CLI_KILL_AFTER_MS}).
+ * killed after `killAfterMs`, default {@link CLI_KILL_AFTER_MS}; a test that
+ * runs longer commands, such as a sweep, passes its own).
  */
-export async function sprintGan(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function sprintGan(args: string[], env: NodeJS.ProcessEnv = {}, killAfterMs = CLI_KILL_AFTER_MS): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(process.execPath, [SPRINT_GAN_BIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, SPRINT_DATA_DIR: '', ...env },
-      timeout: CLI_KILL_AFTER_MS,
+      timeout: killAfterMs,
       killSignal: 'SIGKILL',
     });
     return { code: 0, stdout, stderr };

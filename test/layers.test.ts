@@ -1,7 +1,7 @@
 /**
  * lib/'s layers (DESIGN.md, "Data flow"), lowest first: random.ts and fs.ts;
  * data, privacy and compute (siblings that stay independent of each other);
- * generators; eval; plots. A module imports from its own folder or from a
+ * generators; eval; plots; sweep. A module imports from its own folder or from a
  * strictly lower layer, never from a sibling or a higher one. This reads
  * every relative import (static, dynamic and require) of every module in lib/.
  */
@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const LIB = path.resolve(__dirname, '..', 'lib');
-const RANK: Record<string, number> = { random: 0, fs: 0, data: 1, privacy: 1, compute: 1, generators: 2, eval: 3, plots: 4 };
+const RANK: Record<string, number> = { random: 0, fs: 0, data: 1, privacy: 1, compute: 1, generators: 2, eval: 3, plots: 4, sweep: 5 };
 
 /** The lib/ part (folder, or file without extension) a path inside lib/ belongs to. */
 function partOf(file: string): string {

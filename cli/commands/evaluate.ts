@@ -74,6 +74,17 @@ function load(dir: string, what: string): Cohort {
   return cohort;
 }
 
+/** evaluate's options (also what a sweep's grid may set: lib/sweep/grid.ts). */
+export const EVALUATE_OPTIONS = {
+  synthetic: { type: 'string' },
+  real: { type: 'string' },
+  'test-split': { type: 'string' },
+  classifiers: { type: 'string' },
+  rounding: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 export const command: Command = {
   summary: 'train classifiers on synthetic patients, test on real ones; fidelity statistics',
   help,
@@ -86,15 +97,7 @@ export const command: Command = {
     let seed: number;
     let json: boolean;
     try {
-      const values = parseCommandArgs(argv, {
-        synthetic: { type: 'string' },
-        real: { type: 'string' },
-        'test-split': { type: 'string' },
-        classifiers: { type: 'string' },
-        rounding: { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'boolean' },
-      });
+      const values = parseCommandArgs(argv, EVALUATE_OPTIONS);
       if (!values.synthetic) throw new Error('--synthetic DIR is required');
       if (!values.real) throw new Error('--real DIR is required');
       synthDir = values.synthetic;

@@ -2,6 +2,11 @@
  * `sprint-gan sample`: synthetic patients from a run folder of any generator
  * family (lib/generators' interface), written as a SPRINT-format folder that
  * the data loader reads like the real release.
+ *
+ * One writer at a time: --out is locked while the patients are written
+ * (lib/generators/lock.ts), so a second sample into it, or a sample into a
+ * run folder being trained, is refused with the holder's pid and host. A run
+ * being trained can be sampled from: only its committed epochs are read.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,42 +33,58 @@ Options:
   --force           overwrite baseline.csv/bp.csv already in --out
   -h, --help        this text`;
 
+/** sample's options (also what a sweep's grid may set: lib/sweep/grid.ts). */
+export const SAMPLE_OPTIONS = {
+  run: { type: 'string' },
+  epoch: { type: 'string' },
+  n: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  balanced: { type: 'boolean' },
+  backend: { type: 'string' },
+  force: { type: 'boolean' },
+} as const;
+
 export const command: Command = {
   summary: 'Generate synthetic patients from a trained run (SPRINT-format CSVs)',
   help,
   async run(argv: string[]): Promise<number> {
-    const values = parseCommandArgs(argv, {
-      run: { type: 'string' },
-      epoch: { type: 'string' },
-      n: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      balanced: { type: 'boolean' },
-      backend: { type: 'string' },
-      force: { type: 'boolean' },
-    });
+    const values = parseCommandArgs(argv, SAMPLE_OPTIONS);
     if (!values.run) throw new Error('sample: --run DIR is required (a folder written by sprint-gan train).');
     if (!values.out) throw new Error('sample: --out DIR is required.');
     const n = numberOption('n', values.n, { integer: true, min: 1 }) ?? 6000;
     const givenEpoch = numberOption('epoch', values.epoch, { integer: true, min: 1 });
     const seed = numberOption('seed', values.seed, { integer: true, min: 0 }) ?? 0;
-    const existing = ['baseline.csv', 'bp.csv'].filter((f) => fs.existsSync(path.join(values.out as string, f)));
-    if (existing.length > 0 && !values.force) {
-      throw new Error(`sample: ${values.out} already has ${existing.join(' and ')}; use --force to overwrite.`);
-    }
+    const out = values.out;
+    const existingFiles = () => ['baseline.csv', 'bp.csv'].filter((f) => fs.existsSync(path.join(out, f)));
+    const refuseExisting = () => {
+      const existing = existingFiles();
+      if (existing.length > 0 && !values.force) throw new Error(`sample: ${out} already has ${existing.join(' and ')}; use --force to overwrite.`);
+    };
+    refuseExisting();
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { selectBackend } = require('../../lib/compute/index') as typeof import('../../lib/compute/index');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const generators = require('../../lib/generators/index') as typeof import('../../lib/generators/index');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { writeSprintCsv } = require('../../lib/data/write') as typeof import('../../lib/data/write');
-    await selectBackend({ backend: values.backend, log: (l) => console.error(l) });
-    const epoch = givenEpoch ?? generators.latestRunEpoch(values.run);
-    const t0 = Date.now();
-    const cohort = generators.sampleFromRun(values.run, n, { epoch, seed, arms: values.balanced ? 'balanced' : 'random' });
-    const files = writeSprintCsv(values.out, cohort);
-    console.error(`Generated ${n} patients from ${values.run} epoch ${epoch} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
-    console.log(JSON.stringify({ run: values.run, epoch, n, ...files }));
-    return 0;
+    const lock = generators.lockRunFolder(out, { log: (l) => console.error(l) });
+    try {
+      refuseExisting(); // again, now that no other writer can be at work
+      const training = generators.lockStatus(values.run);
+      await selectBackend({ backend: values.backend, log: (l) => console.error(l) });
+      const epoch = givenEpoch ?? generators.latestRunEpoch(values.run);
+      if (training && !training.verdict.stale) {
+        console.error(`Note: ${values.run} is being trained (pid ${training.holder.pid} on ${training.holder.host}); sampling its committed epoch ${epoch}.`);
+      }
+      const t0 = Date.now();
+      const cohort = generators.sampleFromRun(values.run, n, { epoch, seed, arms: values.balanced ? 'balanced' : 'random' });
+      const files = writeSprintCsv(out, cohort);
+      console.error(`Generated ${n} patients from ${values.run} epoch ${epoch} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+      console.log(JSON.stringify({ run: values.run, epoch, n, ...files }));
+      return 0;
+    } finally {
+      lock.release();
+    }
   },
 };

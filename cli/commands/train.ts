@@ -72,43 +72,46 @@ Example (a quick private run):
   sprint-gan train --mode batched --batch-size 32 --epochs 2 --steps-per-epoch 20 \\
     --train-size 600 --noise 1.1 --clip 1 --lr 1e-3 --out runs/quick`;
 
+/** train's options (also what a sweep's grid may set: lib/sweep/grid.ts). */
+export const TRAIN_OPTIONS = {
+  noise: { type: 'string' },
+  clip: { type: 'string' },
+  'clip-generated': { type: 'boolean' },
+  epochs: { type: 'string' },
+  lr: { type: 'string' },
+  'g-lr': { type: 'string' },
+  beta1: { type: 'string' },
+  'batch-size': { type: 'string' },
+  out: { type: 'string' },
+  prefix: { type: 'string' },
+  seed: { type: 'string' },
+  data: { type: 'string' },
+  'target-epsilon': { type: 'string' },
+  delta: { type: 'string' },
+  mode: { type: 'string' },
+  'steps-per-epoch': { type: 'string' },
+  'train-size': { type: 'string' },
+  'per-example': { type: 'string' },
+  arch: { type: 'string' },
+  'embedding-init': { type: 'string' },
+  'd-deviation': { type: 'boolean' },
+  'd-dropout': { type: 'string' },
+  scaling: { type: 'string' },
+  diversity: { type: 'string' },
+  'diversity-cap': { type: 'string' },
+  'd-aux': { type: 'string' },
+  'g-aux': { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'boolean' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
 export const command: Command = {
   summary: 'Train the DP AC-GAN (per-example DP-SGD, checkpoints, resume)',
   help,
   async run(argv: string[]): Promise<number> {
-    const values = parseCommandArgs(argv, {
-      noise: { type: 'string' },
-      clip: { type: 'string' },
-      'clip-generated': { type: 'boolean' },
-      epochs: { type: 'string' },
-      lr: { type: 'string' },
-      'g-lr': { type: 'string' },
-      beta1: { type: 'string' },
-      'batch-size': { type: 'string' },
-      out: { type: 'string' },
-      prefix: { type: 'string' },
-      seed: { type: 'string' },
-      data: { type: 'string' },
-      'target-epsilon': { type: 'string' },
-      delta: { type: 'string' },
-      mode: { type: 'string' },
-      'steps-per-epoch': { type: 'string' },
-      'train-size': { type: 'string' },
-      'per-example': { type: 'string' },
-      arch: { type: 'string' },
-      'embedding-init': { type: 'string' },
-      'd-deviation': { type: 'boolean' },
-      'd-dropout': { type: 'string' },
-      scaling: { type: 'string' },
-      diversity: { type: 'string' },
-      'diversity-cap': { type: 'string' },
-      'd-aux': { type: 'string' },
-      'g-aux': { type: 'string' },
-      backend: { type: 'string' },
-      resume: { type: 'boolean' },
-      force: { type: 'boolean' },
-      quiet: { type: 'boolean' },
-    });
+    const values = parseCommandArgs(argv, TRAIN_OPTIONS);
     // Loaded here so `--help` stays instant.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { selectBackend } = require('../../lib/compute/index') as typeof import('../../lib/compute/index');

@@ -6,9 +6,15 @@
  * family: an empty or new folder is used; a run is continued only when asked
  * (resume) or deleted only when asked (force); anything else is refused, so a
  * training never overwrites what the user already has.
+ *
+ * The claim also takes the folder's lock (./lock.ts) before it reads or
+ * deletes anything, so a second training, resume or force on a folder in use
+ * is refused with the holder's pid and host; the claimant releases it when its
+ * training ends (`release()`, in a finally).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LOCK_FILE, type LockOptions, type RunFolderLock, lockRunFolder } from './lock';
 
 export class RunExistsError extends Error {
   constructor(message: string) {
@@ -35,6 +41,10 @@ export interface ClaimedFolder<Run, Ckpt extends RunCheckpoint = RunCheckpoint> 
   existingCkpt: Ckpt | null;
   /** Continuing the run already in the folder (resume asked and a run.json found). */
   resuming: boolean;
+  /** The folder's lock, held until {@link release}. */
+  lock: RunFolderLock;
+  /** Releases the lock (call in a finally when the training ends or fails). */
+  release(): void;
 }
 
 function readJson<T>(file: string): T | null {
@@ -43,33 +53,64 @@ function readJson<T>(file: string): T | null {
 }
 
 /**
+ * What a folder holds besides its lock: lock.json and the lock's own
+ * transient files (lock.json.tmp-*, lock.json.stale-*), which a process
+ * killed while taking a lock can leave behind.
+ */
+function entries(out: string): string[] {
+  return fs.existsSync(out) ? fs.readdirSync(out).filter((name) => name !== LOCK_FILE && !name.startsWith(`${LOCK_FILE}.`)) : [];
+}
+
+/**
  * Claims `dir` for a training. Refuses (RunExistsError) a non-empty folder
  * that is not a run folder, and a run folder without `resume` or `force`;
- * with `force`, empties the run folder first. Creates the folder.
+ * refuses (RunLockedError, ./lock.ts) a folder another live process holds.
+ * With `force`, empties the run folder first. Creates the folder and holds
+ * its lock until `release()`.
  */
 export function claimRunFolder<Run, Ckpt extends RunCheckpoint = RunCheckpoint>(
   dir: string,
-  opts: { resume?: boolean; force?: boolean },
+  opts: { resume?: boolean; force?: boolean; lock?: LockOptions },
   log: (line: string) => void,
 ): ClaimedFolder<Run, Ckpt> {
   const out = path.resolve(dir);
   const runFile = path.join(out, 'run.json');
   const ckptFile = path.join(out, 'checkpoint.json');
-  const existingRun = readJson<Run>(runFile);
-  const existingCkpt = readJson<Ckpt>(ckptFile);
-  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) {
-    if (!existingRun && !existingCkpt) {
-      throw new RunExistsError(`${out} exists and is not a sprint-gan run folder; choose an empty or new folder.`);
-    }
-    if (opts.force) {
-      log(`Removing the existing run in ${out} (force).`);
-      for (const name of fs.readdirSync(out)) fs.rmSync(path.join(out, name), { recursive: true, force: true });
-    } else if (!opts.resume) {
-      const what = existingCkpt?.finished ? 'a finished run' : `an unfinished run (last complete epoch ${existingCkpt?.epoch ?? 0})`;
-      throw new RunExistsError(`${out} holds ${what}. Use resume to continue it, or force to delete it and start over.`);
-    }
+  const isRun = () => fs.existsSync(runFile) || fs.existsSync(ckptFile);
+  // The user's folder is refused before a lock file is put into it.
+  if (entries(out).length > 0 && !isRun() && !fs.existsSync(path.join(out, LOCK_FILE))) {
+    throw new RunExistsError(`${out} exists and is not a sprint-gan run folder; choose an empty or new folder.`);
   }
-  fs.mkdirSync(out, { recursive: true });
-  const resuming = !!opts.resume && !opts.force && !!existingRun;
-  return { out, runFile, ckptFile, existingRun: opts.force ? null : existingRun, existingCkpt: opts.force ? null : existingCkpt, resuming };
+  const lock = lockRunFolder(out, { log, ...opts.lock });
+  try {
+    // Read after locking: a writer that held the lock until now may have changed them.
+    const existingRun = readJson<Run>(runFile);
+    const existingCkpt = readJson<Ckpt>(ckptFile);
+    if (entries(out).length > 0) {
+      if (!existingRun && !existingCkpt) {
+        throw new RunExistsError(`${out} exists and is not a sprint-gan run folder; choose an empty or new folder.`);
+      }
+      if (opts.force) {
+        log(`Removing the existing run in ${out} (force).`);
+        for (const name of entries(out)) fs.rmSync(path.join(out, name), { recursive: true, force: true });
+      } else if (!opts.resume) {
+        const what = existingCkpt?.finished ? 'a finished run' : `an unfinished run (last complete epoch ${existingCkpt?.epoch ?? 0})`;
+        throw new RunExistsError(`${out} holds ${what}. Use resume to continue it, or force to delete it and start over.`);
+      }
+    }
+    const resuming = !!opts.resume && !opts.force && !!existingRun;
+    return {
+      out,
+      runFile,
+      ckptFile,
+      existingRun: opts.force ? null : existingRun,
+      existingCkpt: opts.force ? null : existingCkpt,
+      resuming,
+      lock,
+      release: () => lock.release(),
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }

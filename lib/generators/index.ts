@@ -5,6 +5,7 @@
  *
  * - family.ts   the interface and its types
  * - folder.ts   the run folder's claiming rules, shared by every family
+ * - lock.ts     the run-folder lock: one writer at a time, stale locks taken over
  * - run.ts      any run folder: the registry, describe, sample, ledger, member scorer
  * - acgan/      the paper's DP AC-GAN (TensorFlow.js, on lib/compute)
  * - gaussian/   the DP Gaussian baseline
@@ -12,6 +13,8 @@
 export type { GeneratorFamily, GeneratorName, MemberScoreFn, MemberScorer, RunSummary, SampleRequest, TrainRequest, TrainedRun } from './family';
 export { RunExistsError, claimRunFolder } from './folder';
 export type { ClaimedFolder, RunCheckpoint } from './folder';
+export { LOCK_FILE, RunLockedError, judgeLock, lockRunFolder, lockStatus, lockedMessage, pidAlive } from './lock';
+export type { LockFacts, LockHolder, LockOptions, LockVerdict, RunFolderLock } from './lock';
 export { GENERATORS, GENERATOR_NAMES, generatorFamily, runFamily, describeRun, latestRunEpoch, sampleFromRun, runLedger, runMemberScorer } from './run';
 export { acgan } from './acgan/family';
 export type { AcganOptions, AcganTrainedRun } from './acgan/family';

@@ -9,6 +9,7 @@
  * - {@link accuracyStrips} (Figure 3)
  * - {@link featureWeights} (Figure 4), {@link correlationHeatmap(s)} with {@link featureCorrelation}
  * - {@link deltaVsEpoch}, {@link epsilonVsEpochs} (privacy)
+ * - {@link privacyUtility} (a sweep's accuracy against ε, seeds as spread)
  * - paper glue: {@link figure2Epochs}, {@link sampleEpochs}, {@link poolCohorts},
  *   {@link accuracyGroupsFromTransfer}, {@link modelWeights}
  *
@@ -60,6 +61,8 @@ export { featureWeights, featureCorrelation, correlationHeatmap, correlationHeat
 export type { FeatureWeightsInput, FeatureWeightsOptions, CorrelationHeatmapOptions } from './features';
 export { deltaVsEpoch, epsilonVsEpochs } from './privacy';
 export type { DeltaSeries, DeltaVsEpochInput, EpsilonSeries, EpsilonVsEpochsInput, PrivacyFigureOptions } from './privacy';
+export { privacyUtility } from './sweep';
+export type { PrivacyUtilityRun, PrivacyUtilityOptions } from './sweep';
 export { figure2Epochs, epochShares, poolCohorts, sampleEpochs, accuracyGroupsFromTransfer, modelWeights } from './paper';
 export type { EpochChoiceLike, EpochSampler, PooledPatients, TransferCellLike } from './paper';
 export { show, figureBundle, describeFigure, resetDisplayState, tslabDisplayWriter, PLOTLY_MIME } from './display';

@@ -4,8 +4,8 @@
  * not), describe it, sample from it (deterministic, the training cohort's
  * layout, balanced arms on request), refuse to overwrite it, return it on
  * resume (a save/load round trip: sampling reads the folder back), retrain
- * it with force to the same numbers, never touch a folder that is not a
- * run. In the spirit of synthcity's plugin tests.
+ * it with force to the same numbers, refuse a folder another process holds
+ * (its lock) and leave none behind, never touch a folder that is not a run. In the spirit of synthcity's plugin tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -16,10 +16,13 @@ import type { Cohort } from '../../lib/data/cohort';
 import {
   GENERATORS,
   GENERATOR_NAMES,
+  LOCK_FILE,
   RunExistsError,
+  RunLockedError,
   describeRun,
   generatorFamily,
   latestRunEpoch,
+  lockRunFolder,
   runFamily,
   runLedger,
   runMemberScorer,
@@ -125,6 +128,19 @@ describe.each(GENERATOR_NAMES)('generator family %s', (name) => {
     expect(runLedger(dir).entries).toEqual([]);
     expect(sampleFromRun(dir, 5, { seed: 1 }).n).toBe(5);
   }, 60_000);
+
+  it('leaves no lock after training, and refuses a folder another live process holds, changing nothing', async () => {
+    expect(fs.existsSync(path.join(out, LOCK_FILE))).toBe(false);
+    const before = fs.readFileSync(path.join(out, 'checkpoint.json'), 'utf8');
+    const lock = lockRunFolder(out, { command: 'another writer' });
+    try {
+      await expect(train(name, out, 'private', { resume: true })).rejects.toThrow(RunLockedError);
+      await expect(train(name, out, 'private', { force: true })).rejects.toThrow(/is in use: pid \d+ on host .* \(another writer\)/);
+    } finally {
+      lock.release();
+    }
+    expect(fs.readFileSync(path.join(out, 'checkpoint.json'), 'utf8')).toBe(before);
+  });
 
   it("never trains into a folder that is not a run, and leaves the user's files alone", async () => {
     const dir = path.join(tmp, `${name}-user`);

@@ -423,13 +423,18 @@ export interface RunFolder extends ClaimedFolder<RunInfo, CheckpointInfo> {
  * Step "set up": the run folder, new, resumed, or refused. Refuses a
  * non-empty folder that is not a run, a run that exists without resume or
  * force, and a resume whose settings or data differ from the run's; with
- * force, empties the folder. Leaves the folder created and without stale
- * temporary files.
+ * force, empties the folder. Leaves the folder created, locked (release
+ * it with `release()`) and without stale temporary files.
  */
 export function openRunFolder(opts: Pick<TrainOptions, 'out' | 'resume' | 'force'>, cfg: TrainConfig, fingerprint: string, log: (line: string) => void): RunFolder {
   const claimed = claimRunFolder<RunInfo, CheckpointInfo>(opts.out, opts, log);
-  if (claimed.resuming && claimed.existingRun) checkResumable(claimed.out, claimed.existingRun, cfg, fingerprint);
-  removeStaleTemps(claimed.out);
+  try {
+    if (claimed.resuming && claimed.existingRun) checkResumable(claimed.out, claimed.existingRun, cfg, fingerprint);
+    removeStaleTemps(claimed.out);
+  } catch (err) {
+    claimed.release();
+    throw err;
+  }
   return { ...claimed, historyFile: path.join(claimed.out, 'history.json') };
 }
 
@@ -716,6 +721,24 @@ export async function trainGan(opts: TrainOptions): Promise<TrainResult> {
   const accountant = isPrivate(cfg) ? (opts.accountant ?? DEFAULT_ACCOUNTANT) : null;
   const fingerprint = cohortFingerprint(opts.train);
   const folder = openRunFolder(opts, cfg, fingerprint, log);
+  try {
+    return await trainInFolder(opts, cfg, folder, q, accountant, fingerprint, log);
+  } finally {
+    folder.release();
+  }
+}
+
+/** trainGan's work in a claimed (locked) run folder. */
+async function trainInFolder(
+  opts: TrainOptions,
+  cfg: TrainConfig,
+  folder: RunFolder,
+  q: number,
+  accountant: Accountant | null,
+  fingerprint: string,
+  log: (line: string) => void,
+): Promise<TrainResult> {
+  const nTrain = opts.train.n;
   const nets = createNetworks(cfg);
   const run: RunInfo = {
     version: 1,

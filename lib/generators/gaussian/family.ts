@@ -148,36 +148,40 @@ export const gaussian: GeneratorFamily<GaussianOptions, GaussianTrainedRun> = {
     const opts = gaussianReleaseOptions(request);
     const delta = request.delta ?? 1e-5;
     const folder = claimRunFolder<GaussianRunInfo>(request.out, request, log);
-    const run: GaussianRunInfo = {
-      version: 1,
-      generator: 'gaussian',
-      config: {
-        clipNorm: Number.isFinite(opts.clipNorm) ? opts.clipNorm : null,
-        meanNoise: opts.meanNoise,
-        covarianceNoise: opts.covarianceNoise,
-        seed: opts.seed,
-        delta,
-        targetEpsilon: request.targetEpsilon ?? null,
-        scaling: SPRINT_SCALING,
-      },
-      data: { nTrain: request.train.n, maxima: request.train.maxima, fingerprint: cohortFingerprint(request.train), source: request.dataSource ?? null },
-      created: new Date().toISOString(),
-    };
-    if (folder.resuming && folder.existingRun && folder.existingCkpt?.finished) {
-      const before = folder.existingRun;
-      if (JSON.stringify(before.config) !== JSON.stringify(run.config) || before.data.fingerprint !== run.data.fingerprint) {
-        throw new Error(`Cannot resume ${folder.out}: its release has other settings or data; use force to release anew.`);
+    try {
+      const run: GaussianRunInfo = {
+        version: 1,
+        generator: 'gaussian',
+        config: {
+          clipNorm: Number.isFinite(opts.clipNorm) ? opts.clipNorm : null,
+          meanNoise: opts.meanNoise,
+          covarianceNoise: opts.covarianceNoise,
+          seed: opts.seed,
+          delta,
+          targetEpsilon: request.targetEpsilon ?? null,
+          scaling: SPRINT_SCALING,
+        },
+        data: { nTrain: request.train.n, maxima: request.train.maxima, fingerprint: cohortFingerprint(request.train), source: request.dataSource ?? null },
+        created: new Date().toISOString(),
+      };
+      if (folder.resuming && folder.existingRun && folder.existingCkpt?.finished) {
+        const before = folder.existingRun;
+        if (JSON.stringify(before.config) !== JSON.stringify(run.config) || before.data.fingerprint !== run.data.fingerprint) {
+          throw new Error(`Cannot resume ${folder.out}: its release has other settings or data; use force to release anew.`);
+        }
+        log(`${folder.out}: the Gaussian release is already made.`);
+        return { out: folder.out, summary: describeGaussianRun(folder.out), options: opts, model: readModel(folder.out), clipped: null };
       }
-      log(`${folder.out}: the Gaussian release is already made.`);
-      return { out: folder.out, summary: describeGaussianRun(folder.out), options: opts, model: readModel(folder.out), clipped: null };
+      const released = releaseFromCohort(request.train, opts);
+      const { clipped, ...model } = released;
+      writeJsonAtomic(folder.runFile, run);
+      writeJsonAtomic(path.join(folder.out, 'model.json'), model);
+      const ckpt: RunCheckpoint = { epoch: 1, steps: 1, finished: true, stopReason: 'completed', message: null };
+      writeJsonAtomic(folder.ckptFile, ckpt); // commit point
+      return { out: folder.out, summary: describeGaussianRun(folder.out), options: opts, model, clipped };
+    } finally {
+      folder.release();
     }
-    const released = releaseFromCohort(request.train, opts);
-    const { clipped, ...model } = released;
-    writeJsonAtomic(folder.runFile, run);
-    writeJsonAtomic(path.join(folder.out, 'model.json'), model);
-    const ckpt: RunCheckpoint = { epoch: 1, steps: 1, finished: true, stopReason: 'completed', message: null };
-    writeJsonAtomic(folder.ckptFile, ckpt); // commit point
-    return { out: folder.out, summary: describeGaussianRun(folder.out), options: opts, model, clipped };
   },
   describe: describeGaussianRun,
   sample(runDir: string, n: number, request: SampleRequest = {}): Cohort {

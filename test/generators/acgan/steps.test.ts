@@ -107,6 +107,8 @@ describe('commitEpoch, restoreNetworks, resumePoint', () => {
     expect(fresh.adamD.step).toBe(7);
 
     // An attempt killed during epoch 2 left its generator folder; resuming removes it and starts after epoch 1.
+    // (Its lock goes with it: a killed process's lock is taken over; this process is alive, so release it.)
+    folder.release();
     fs.mkdirSync(path.join(out, 'generator', 'epoch-0002'), { recursive: true });
     const again = openRunFolder({ ...opts, resume: true }, c, cohortFingerprint(opts.train), () => {});
     const lines: string[] = [];
@@ -118,6 +120,7 @@ describe('commitEpoch, restoreNetworks, resumePoint', () => {
     expect(start.history).toEqual([record]);
     expect(fs.readdirSync(path.join(out, 'generator'))).toEqual(['epoch-0001']);
     expect(lines).toEqual([`Resuming ${out} after epoch 1 (step ${c.stepsPerEpoch}).`]);
+    again.release();
     disposeNetworks(nets);
     disposeNetworks(fresh);
   });
