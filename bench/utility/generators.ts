@@ -14,7 +14,7 @@ import type { Cohort } from '../../lib/data/cohort';
 import { addToLedger, calibrateGaussianNoise, releaseFromCohort, sampleGaussianCohort } from '../../lib/generators/gaussian/model';
 import { PrivacyLedger } from '../../lib/privacy/ledger';
 import * as markov from '../../lib/generators/markov';
-import { floorEigen } from './prototypes/linalg';
+import { floorEigenvalues } from '../../lib/compute/linalg';
 import { bayesNet, independentMarginals } from './prototypes/marginals';
 import { dpMerf } from './prototypes/merf';
 import { fitHybrid, sampleHybrid, type HybridOptions } from './prototypes/hybrid';
@@ -69,7 +69,7 @@ function gaussianFloor(name: string, floorScale: number, round: boolean): Utilit
       if (priv) {
         const total = model.counts[0] + model.counts[1];
         const floor = (floorScale * opts.covarianceNoise * 36 * Math.sqrt(36)) / total;
-        model.covariance = Array.from(floorEigen(model.covariance, 36, floor));
+        model.covariance = Array.from(floorEigenvalues(model.covariance, 36, floor));
       }
       const eps = priv ? addToLedger(new PrivacyLedger(), opts).epsilon(delta) : null;
       const c = sampleGaussianCohort(model, n, train.maxima, seed);

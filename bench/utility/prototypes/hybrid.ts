@@ -8,7 +8,7 @@ import { calibrateNoiseMultiplier } from '../../../lib/privacy/calibrate';
 import { PrivacyLedger } from '../../../lib/privacy/ledger';
 import { Random } from '../../../lib/random';
 import { normalCdf, normalSfInverse } from '../../../lib/privacy/special';
-import { floorEigen, jacobiEigen, solveSpd } from './linalg';
+import { floorEigenvalues, symmetricEigen, solveSpd } from '../../../lib/compute/linalg';
 
 export type Regressors = 'summary' | 'full' | 'deltas' | 'small' | 'none';
 
@@ -93,7 +93,7 @@ function conditional(M: Float64Array, d: number, p: number, entryNoise: number, 
   const cov = new Float64Array(q * q);
   for (let j = 0; j < q; j++) for (let k = 0; k < q; k++) cov[j * q + k] = M[j * d + k] / w - mu[j] * mu[k];
   const entrySd = entryNoise / w;
-  const covP = floorEigen(cov, q, Math.max(1e-3, (o.floorScale ?? 0) * entrySd * Math.sqrt(q)));
+  const covP = floorEigenvalues(cov, q, Math.max(1e-3, (o.floorScale ?? 0) * entrySd * Math.sqrt(q)));
   const Sff = new Float64Array(p * p);
   const Sfb = new Float64Array(p * B);
   const ridge = (o.ridge ?? 1e-3) + (o.ridgeScale ?? 0) * entrySd;
@@ -108,7 +108,7 @@ function conditional(M: Float64Array, d: number, p: number, entryNoise: number, 
     for (let l = 0; l < p; l++) s -= Sfb[l * B + j] * Bt[l * B + k];
     cond[j * B + k] = s;
   }
-  const { values, vectors } = jacobiEigen(floorEigen(cond, B, 1e-3), B);
+  const { values, vectors } = symmetricEigen(floorEigenvalues(cond, B, 1e-3), B);
   const root = new Float64Array(B * B);
   for (let j = 0; j < B; j++) for (let i = 0; i < B; i++) root[j * B + i] = (o.spread ?? 1) * vectors[j * B + i] * Math.sqrt(Math.max(values[i], 0));
   const coef = new Float64Array(B * p);

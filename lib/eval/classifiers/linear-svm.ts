@@ -1,4 +1,5 @@
 import { Random, type Seed } from '../../random';
+import { solveSpd } from '../../compute/linalg';
 import { LinearModel } from './linear-model';
 import { checkBothClasses, checkFitInput, type Classifier, type FeatureMatrix } from './types';
 
@@ -187,7 +188,7 @@ export class LinearSvm extends LinearModel implements Classifier {
         this.converged = true;
         break;
       }
-      const p = choleskySolve(H, g, m);
+      const p = solveSpd(H, m, g, 1);
       let slope = 0;
       for (let j = 0; j < m; j++) {
         p[j] = -p[j];
@@ -274,33 +275,6 @@ function norm(v: Float64Array): number {
   let s = 0;
   for (let j = 0; j < v.length; j++) s += v[j] * v[j];
   return Math.sqrt(s);
-}
-
-/** Solves A x = b for a symmetric positive definite m x m A (row-major) by Cholesky. */
-export function choleskySolve(A: Float64Array, b: Float64Array, m: number): Float64Array {
-  const L = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = A[i * m + j];
-      for (let k = 0; k < j; k++) sum -= L[i * m + k] * L[j * m + k];
-      if (i === j) {
-        if (!(sum > 0)) throw new Error('choleskySolve: the matrix is not positive definite');
-        L[i * m + i] = Math.sqrt(sum);
-      } else L[i * m + j] = sum / L[j * m + j];
-    }
-  }
-  const x = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    let sum = b[i];
-    for (let k = 0; k < i; k++) sum -= L[i * m + k] * x[k];
-    x[i] = sum / L[i * m + i];
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let sum = x[i];
-    for (let k = i + 1; k < m; k++) sum -= L[k * m + i] * x[k];
-    x[i] = sum / L[i * m + i];
-  }
-  return x;
 }
 
 /** scikit-learn's StandardScaler: the training set's per-feature mean and population sd (sd 0 -> 1). */

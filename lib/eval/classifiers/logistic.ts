@@ -1,3 +1,4 @@
+import { solveSpd } from '../../compute/linalg';
 import { LinearModel } from './linear-model';
 import { checkBothClasses, checkFitInput, sigmoid, type Classifier, type FeatureMatrix } from './types';
 
@@ -172,7 +173,7 @@ export class LogisticRegression extends LinearModel implements Classifier {
       previousGmax = gmax;
       // Newton direction: H step = -grad.
       for (let a = 0; a < k; a++) step[a] = -grad[a];
-      choleskySolve(hess, k, step);
+      step.set(solveSpd(hess, k, step, 1));
       let slope = 0;
       for (let a = 0; a < k; a++) slope += grad[a] * step[a];
       if (-slope <= 1e-8 * Math.max(1, Math.abs(f))) {
@@ -206,36 +207,5 @@ export class LogisticRegression extends LinearModel implements Classifier {
     this.b = theta[d];
     this.nCols = d;
     return this;
-  }
-}
-
-/**
- * Solves A x = rhs in place (rhs becomes x) for a symmetric positive definite
- * k x k matrix A (row-major; overwritten by its Cholesky factor).
- */
-export function choleskySolve(A: Float64Array, k: number, rhs: Float64Array): void {
-  for (let j = 0; j < k; j++) {
-    let diag = A[j * k + j];
-    for (let q = 0; q < j; q++) diag -= A[j * k + q] * A[j * k + q];
-    if (!(diag > 0)) throw new RangeError('choleskySolve: matrix is not positive definite');
-    const ljj = Math.sqrt(diag);
-    A[j * k + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let v = A[i * k + j];
-      for (let q = 0; q < j; q++) v -= A[i * k + q] * A[j * k + q];
-      A[i * k + j] = v / ljj;
-    }
-  }
-  // L u = rhs
-  for (let i = 0; i < k; i++) {
-    let v = rhs[i];
-    for (let q = 0; q < i; q++) v -= A[i * k + q] * rhs[q];
-    rhs[i] = v / A[i * k + i];
-  }
-  // L^T x = u
-  for (let i = k - 1; i >= 0; i--) {
-    let v = rhs[i];
-    for (let q = i + 1; q < k; q++) v -= A[q * k + i] * rhs[q];
-    rhs[i] = v / A[i * k + i];
   }
 }

@@ -16,6 +16,5 @@ export {
   addToLedger,
   clippedSums,
   projectPsd,
-  symmetricEigen,
 } from './model';
 export type { DpGaussian, GaussianReleaseOptions } from './model';

@@ -28,6 +28,7 @@ import type { Cohort } from '../../data/cohort';
 import { calibrateNoiseMultiplier } from '../../privacy/calibrate';
 import type { PrivacyLedger } from '../../privacy/ledger';
 import { Random } from '../../random';
+import { floorEigenvalues, symmetricEigen } from '../../compute/linalg';
 import { SPRINT_SCALING, fromGanSpace, toGanSpace } from '../../data/scaling';
 
 export interface GaussianReleaseOptions {
@@ -117,50 +118,6 @@ export function clippedSums(x: ArrayLike<number>, y: ArrayLike<number>, d: numbe
   return { arms, second, clipped, scale };
 }
 
-/** Eigen-decomposition of a symmetric matrix (cyclic Jacobi): a = V diag(w) V^T, V's columns the eigenvectors. */
-export function symmetricEigen(a: ArrayLike<number>, m: number): { values: number[]; vectors: Float64Array } {
-  const s = Float64Array.from(a);
-  const v = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) v[i * m + i] = 1;
-  let scale = 0;
-  for (let i = 0; i < m * m; i++) scale += s[i] * s[i];
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < m; p++) for (let q = p + 1; q < m; q++) off += s[p * m + q] * s[p * m + q];
-    if (off <= 1e-30 * scale || off === 0) break;
-    for (let p = 0; p < m; p++) {
-      for (let q = p + 1; q < m; q++) {
-        const apq = s[p * m + q];
-        if (apq === 0) continue;
-        // Rotation zeroing s[p][q]: tan t = sign(theta) / (|theta| + sqrt(theta^2 + 1)).
-        const theta = (s[q * m + q] - s[p * m + p]) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const sn = t * c;
-        for (let k = 0; k < m; k++) {
-          const kp = s[k * m + p];
-          const kq = s[k * m + q];
-          s[k * m + p] = c * kp - sn * kq;
-          s[k * m + q] = sn * kp + c * kq;
-        }
-        for (let k = 0; k < m; k++) {
-          const pk = s[p * m + k];
-          const qk = s[q * m + k];
-          s[p * m + k] = c * pk - sn * qk;
-          s[q * m + k] = sn * pk + c * qk;
-        }
-        for (let k = 0; k < m; k++) {
-          const kp = v[k * m + p];
-          const kq = v[k * m + q];
-          v[k * m + p] = c * kp - sn * kq;
-          v[k * m + q] = sn * kp + c * kq;
-        }
-      }
-    }
-  }
-  return { values: Array.from({ length: m }, (_, i) => s[i * m + i]), vectors: v };
-}
-
 /**
  * Releases the model from patient vectors `x` (patient-major, `d` values
  * each, in the GAN's space) and arms `y` (0/1). Noise multipliers 0 give the
@@ -192,18 +149,7 @@ export function releaseDpGaussian(x: ArrayLike<number>, y: ArrayLike<number>, d:
 
 /** The nearest (Frobenius) positive semi-definite matrix, eigenvalues floored at EIGEN_FLOOR x the largest. */
 export function projectPsd(a: ArrayLike<number>, m: number): number[] {
-  const { values, vectors } = symmetricEigen(a, m);
-  const floor = Math.max(0, ...values) * EIGEN_FLOOR;
-  const w = values.map((v) => Math.max(v, floor));
-  const out = new Array<number>(m * m).fill(0);
-  for (let j = 0; j < m; j++) {
-    for (let k = 0; k < m; k++) {
-      let s = 0;
-      for (let i = 0; i < m; i++) s += vectors[j * m + i] * w[i] * vectors[k * m + i];
-      out[j * m + k] = s;
-    }
-  }
-  return out;
+  return Array.from(floorEigenvalues(a, m, (values) => Math.max(0, ...values) * EIGEN_FLOOR));
 }
 
 /**

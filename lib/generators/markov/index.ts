@@ -72,7 +72,7 @@ import { N_FEATURES, N_VISITS, type Cohort } from '../../data/cohort';
 import { calibrateNoiseMultiplier } from '../../privacy/calibrate';
 import { PrivacyLedger } from '../../privacy/ledger';
 import { Random } from '../../random';
-import { floorEigenvalues, solveSpd, symmetricRoot } from './linalg';
+import { floorEigenvalues, solveSpd, symmetricRoot } from '../../compute/linalg';
 import {
   MOMENT_DIM,
   PRESSURE_CENTER,

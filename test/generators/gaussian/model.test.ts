@@ -14,7 +14,6 @@ import {
   sampleDpGaussian,
   releaseFromCohort,
   sampleGaussianCohort,
-  symmetricEigen,
   type GaussianReleaseOptions,
 } from '../../../lib/generators/gaussian/model';
 import { PrivacyLedger } from '../../../lib/privacy';
@@ -190,30 +189,7 @@ describe('calibrateGaussianNoise', () => {
   });
 });
 
-describe('symmetricEigen and projectPsd', () => {
-  it('finds the closed-form eigenvalues of [[2, 1], [1, 2]] (1 and 3) with orthonormal vectors', () => {
-    const { values, vectors } = symmetricEigen([2, 1, 1, 2], 2);
-    expect([...values].sort()).toEqual([expect.closeTo(1, 12), expect.closeTo(3, 12)]);
-    const dot = vectors[0] * vectors[1] + vectors[2] * vectors[3];
-    expect(dot).toBeCloseTo(0, 12);
-    expect(vectors[0] ** 2 + vectors[2] ** 2).toBeCloseTo(1, 12);
-  });
-
-  it('reconstructs a random symmetric 12 x 12 matrix as V diag(w) V^T', () => {
-    const m = 12;
-    const rng = new Random(9);
-    const a = new Array(m * m);
-    for (let j = 0; j < m; j++) for (let k = j; k < m; k++) a[j * m + k] = a[k * m + j] = rng.normal();
-    const { values, vectors } = symmetricEigen(a, m);
-    for (let j = 0; j < m; j++) {
-      for (let k = 0; k < m; k++) {
-        let s = 0;
-        for (let i = 0; i < m; i++) s += vectors[j * m + i] * values[i] * vectors[k * m + i];
-        expect(s).toBeCloseTo(a[j * m + k], 9);
-      }
-    }
-  });
-
+describe('projectPsd', () => {
   it('leaves a positive definite matrix alone and lifts negative eigenvalues to the floor', () => {
     expect(projectPsd([2, 1, 1, 2], 2)).toEqual([2, 1, 1, 2].map((v) => expect.closeTo(v, 12)));
     // [[1, 2], [2, 1]] has eigenvalues 3 (vector (1, 1)/sqrt 2) and -1 (vector (1, -1)/sqrt 2): -1 becomes 3e-4.

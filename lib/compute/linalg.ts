@@ -1,8 +1,11 @@
 /**
- * The few dense symmetric-matrix operations the Markov-Gaussian release needs
- * (post-processing of a noisy moment matrix): cyclic Jacobi eigen-decomposition,
- * eigenvalue flooring, and a Cholesky solve. Matrices are row-major
- * Float64Arrays of m x m. Deterministic (fixed sweep order).
+ * Small dense linear algebra in plain JavaScript (float64): cyclic Jacobi
+ * eigen-decomposition of a symmetric matrix, eigenvalue flooring (the
+ * nearest positive semi-definite matrix in Frobenius norm when the floor is
+ * 0), a symmetric square root, and a Cholesky solve. Matrices are row-major
+ * m x m. Deterministic (fixed sweep order). Used by the generators'
+ * post-processing of noisy moments (Gaussian, Markov-Gaussian) and the linear
+ * SVM's Newton steps; the matrices are small (at most a few dozen rows).
  */
 
 /** a = V diag(values) V^T; V's columns are the eigenvectors. */
@@ -48,12 +51,17 @@ function rotate(x: Float64Array, m: number, p: number, q: number, c: number, s: 
   }
 }
 
-/** The symmetric matrix with the same eigenvectors and eigenvalues max(value, floor). */
-export function floorEigenvalues(a: ArrayLike<number>, m: number, floor: number): Float64Array {
+/**
+ * The symmetric matrix with the same eigenvectors and eigenvalues
+ * max(value, floor); `floor` may be computed from the eigenvalues (e.g. a
+ * share of the largest).
+ */
+export function floorEigenvalues(a: ArrayLike<number>, m: number, floor: number | ((values: Float64Array) => number)): Float64Array {
   const { values, vectors } = symmetricEigen(a, m);
+  const f = typeof floor === 'number' ? floor : floor(values);
   const out = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
-    const w = Math.max(values[i], floor);
+    const w = Math.max(values[i], f);
     for (let j = 0; j < m; j++) {
       const vj = vectors[j * m + i] * w;
       for (let k = 0; k < m; k++) out[j * m + k] += vj * vectors[k * m + i];
