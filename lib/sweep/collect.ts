@@ -20,14 +20,8 @@ import { runStatus } from './status';
 /** Accuracy on real patients of classifiers trained on the run's synthetic patients. */
 export type Accuracies = Record<string, number>;
 
-/** One run's results. */
-export interface CollectedRun {
-  index: number;
-  name: string;
-  setting: string;
-  model: string;
-  seed: number;
-  values: Record<string, Scalar>;
+/** One run's results, named as in the plan. */
+export interface CollectedRun extends Pick<PlannedRun, 'index' | 'name' | 'setting' | 'model' | 'seed' | 'values'> {
   finished: boolean;
   /** Training: complete epochs, why it stopped, and its ε at δ (null: not private, or not trained yet). */
   epochs: number;

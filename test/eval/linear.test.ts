@@ -75,19 +75,6 @@ function svmGradient(x: ArrayLike<number>, y: Uint8Array, n: number, d: number, 
   return g;
 }
 
-/** (x - mean) / population sd per column, computed here independently of the classifier. */
-function standardized(x: Float64Array, n: number, d: number): Float64Array {
-  const out = new Float64Array(n * d);
-  for (let j = 0; j < d; j++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += x[i * d + j] / n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (x[i * d + j] - m) ** 2 / n;
-    for (let i = 0; i < n; i++) out[i * d + j] = (x[i * d + j] - m) / (Math.sqrt(v) || 1);
-  }
-  return out;
-}
-
 describe('LinearSvm', () => {
   it('solves a symmetric 2-point case in closed form, with either solver', () => {
     // x = -1, 1; y = 0, 1; intercept_scaling 1 (bias penalized). By symmetry b = 0 and
@@ -109,7 +96,7 @@ describe('LinearSvm', () => {
     const svm = new LinearSvm({ tol: 1e-10 }).fit(train.x, n, d, train.y);
     expect(svm.converged).toBe(true);
     expect(svm.iterations).toBeLessThan(30);
-    const z = standardized(train.x, n, d);
+    const z = standardizedLike(train.x, train.x, n, n, d);
     const g = svmGradient(z, train.y, n, d, svm.coefficients, svm.intercept);
     expect(Math.max(...g.map(Math.abs))).toBeLessThan(1e-6);
     // Predictions on raw rows are those of the model on standardized rows.
@@ -142,7 +129,7 @@ describe('LinearSvm', () => {
   });
 });
 
-/** Test rows standardized with the training rows' mean and population sd. */
+/** Rows standardized with the training rows' mean and population sd, computed here independently of the classifier. */
 function standardizedLike(trainX: Float64Array, testX: Float64Array, n: number, m: number, d: number): Float64Array {
   const out = new Float64Array(m * d);
   for (let j = 0; j < d; j++) {
