@@ -139,6 +139,7 @@ export const command: Command = {
       train: cohorts.train,
       holdout: cohorts.holdout,
       dataSource: cohorts.source,
+      dataKind: cohorts.kind,
       mode,
       epochs: numberOption('epochs', values.epochs),
       batchSize: mode === 'batched' ? (numberOption('batch-size', values['batch-size']) ?? 64) : numberOption('batch-size', values['batch-size']),
