@@ -19,7 +19,7 @@ import type { DataKind } from '../data/training';
 import type { LedgerEntry } from '../privacy/ledger';
 
 /** Names of the families in the registry (./index.ts). */
-export type GeneratorName = 'acgan' | 'gaussian';
+export type GeneratorName = 'acgan' | 'gaussian' | 'markov';
 
 /** What every family's training takes, besides its own settings. */
 export interface TrainRequest {

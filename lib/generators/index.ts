@@ -8,6 +8,7 @@
  * - run.ts      any run folder: the registry, describe, sample, ledger, member scorer
  * - acgan/      the paper's DP AC-GAN (TensorFlow.js, on lib/compute)
  * - gaussian/   the DP Gaussian baseline
+ * - markov/     the Markov-Gaussian: medication chains and a conditional Gaussian, two Gaussian-mechanism releases
  */
 export type { GeneratorFamily, GeneratorName, MemberScoreFn, MemberScorer, RunSummary, SampleRequest, TrainRequest, TrainedRun } from './family';
 export { RunExistsError, claimRunFolder } from './folder';
@@ -17,3 +18,5 @@ export { acgan } from './acgan/family';
 export type { AcganOptions, AcganTrainedRun } from './acgan/family';
 export { gaussian } from './gaussian/family';
 export type { GaussianOptions, GaussianTrainedRun } from './gaussian/family';
+export { markov } from './markov/family';
+export type { MarkovFamilyOptions, MarkovRunInfo, MarkovTrainedRun } from './markov/family';

@@ -10,9 +10,10 @@ import { PrivacyLedger } from '../privacy/ledger';
 import { acgan } from './acgan/family';
 import type { GeneratorFamily, GeneratorName, MemberScorer, RunSummary, SampleRequest, TrainedRun } from './family';
 import { gaussian } from './gaussian/family';
+import { markov } from './markov/family';
 
 /** Every family, by name (synthcity's `Plugins().get(name)`). */
-export const GENERATORS = { acgan, gaussian } as const;
+export const GENERATORS = { acgan, gaussian, markov } as const;
 
 /** Names of the families, in the order `--help` lists them (the default first). */
 export const GENERATOR_NAMES = Object.keys(GENERATORS) as GeneratorName[];

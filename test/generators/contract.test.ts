@@ -55,6 +55,7 @@ const SETTINGS: Record<GeneratorName, { private: Record<string, unknown>; nonPri
     publicFolder: false, // discriminator and optimizer state, exact losses on held-out patients, the maxima of --scaling max
   },
   gaussian: { private: { targetEpsilon: 2 }, nonPrivate: { nonPrivate: true }, publicFolder: true },
+  markov: { private: { targetEpsilon: 2 }, nonPrivate: { nonPrivate: true }, publicFolder: true },
 };
 
 /**
@@ -87,7 +88,7 @@ it('the registry names every family once, the AC-GAN first (the default)', () =>
   expect(new Set(GENERATOR_NAMES).size).toBe(GENERATOR_NAMES.length);
   for (const name of GENERATOR_NAMES) expect(GENERATORS[name].name).toBe(name);
   expect(Object.keys(SETTINGS).sort()).toEqual([...GENERATOR_NAMES].sort());
-  expect(() => generatorFamily('vae')).toThrow(/unknown generator 'vae': use one of acgan, gaussian/);
+  expect(() => generatorFamily('vae')).toThrow(/unknown generator 'vae': use one of acgan, gaussian, markov/);
 });
 
 describe.each(GENERATOR_NAMES)('generator family %s', (name) => {
