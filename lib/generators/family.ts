@@ -85,6 +85,12 @@ export interface RunSummary {
   settings: Record<string, unknown>;
   /** The kind of training data, as recorded (null in runs written before it was). */
   dataKind: DataKind | null;
+  /**
+   * What a release of this run's patients reveals about the training data
+   * that `cost` does not cover, one sentence each (empty when nothing does);
+   * a sample's release.json repeats it.
+   */
+  notCovered: string[];
 }
 
 /** One score per patient, higher = "looks more like a training patient" (membership audit). */

@@ -13,7 +13,8 @@
 export type { GeneratorFamily, GeneratorName, MemberScoreFn, MemberScorer, RunSummary, SampleRequest, TrainRequest, TrainedRun } from './family';
 export { RunExistsError, claimRunFolder } from './folder';
 export type { ClaimedFolder, RunCheckpoint } from './folder';
-export { GENERATORS, GENERATOR_NAMES, generatorFamily, runFamily, describeRun, latestRunEpoch, sampleFromRun, runLedger, runMemberScorer } from './run';
+export { GENERATORS, GENERATOR_NAMES, generatorFamily, runFamily, describeRun, latestRunEpoch, sampleFromRun, runLedger, runMemberScorer, releaseRecord } from './run';
+export type { ReleaseRecord } from './run';
 export { acgan } from './acgan/family';
 export type { AcganOptions, AcganTrainedRun } from './acgan/family';
 export { gaussian } from './gaussian/family';

@@ -22,6 +22,7 @@ import {
   latestRunEpoch,
   runFamily,
   runLedger,
+  releaseRecord,
   runMemberScorer,
   sampleFromRun,
   type GeneratorFamily,
@@ -146,6 +147,18 @@ describe.each(GENERATOR_NAMES)('generator family %s', (name) => {
     expect(sampleFromRun(out, 10, { seed: 1, epoch: first.summary.epoch }).n).toBe(10);
   });
 
+  it("describes a release of its patients: the run's whole ledger, the data's kind, what epsilon does not cover", () => {
+    const r = releaseRecord(out, { epochs: [first.summary.epoch], n: 50, seed: 1 });
+    expect(r).toMatchObject({ kind: 'sprint-gan synthetic release', generator: name, run: out, epochs: [first.summary.epoch], n: 50, seed: 1, arms: 'random', data: { kind: 'simulated' }, private: true, delta });
+    expect(r.ledger!.entries).toEqual(first.summary.cost);
+    expect(r.epsilon).toBeCloseTo(first.summary.epsilon as number, 9);
+    expect(r.ledger!.report!.epsilon).toBe(r.epsilon);
+    // The AC-GAN in the paper's space (--scaling max) scales every value by the data's maxima: said, not hidden.
+    expect(r.notCovered).toEqual(first.summary.notCovered);
+    if (name === 'acgan') expect(r.notCovered.join(' ')).toMatch(/maxima/);
+    else expect(r.notCovered).toEqual([]);
+  });
+
   it('refuses to train over the run, leaving it as it was', async () => {
     const ckpt = fs.readFileSync(path.join(out, 'checkpoint.json'), 'utf8');
     await expect(train(name, out, 'private')).rejects.toThrow(RunExistsError);
@@ -167,6 +180,7 @@ describe.each(GENERATOR_NAMES)('generator family %s', (name) => {
     const dir = path.join(tmp, `${name}-nonprivate`);
     const r = await train(name, dir, 'nonPrivate');
     expect(r.summary).toMatchObject({ generator: name, private: false, cost: [], epsilon: null });
+    expect(releaseRecord(dir, { epochs: [r.summary.epoch], n: 5, seed: 0 })).toMatchObject({ private: false, epsilon: null, ledger: null });
     expect(runLedger(dir).entries).toEqual([]);
     expect(sampleFromRun(dir, 5, { seed: 1 }).n).toBe(5);
   }, 60_000);

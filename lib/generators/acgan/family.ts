@@ -53,6 +53,10 @@ export function describeAcganRun(runDir: string): RunSummary {
     epsilon: last ? last.epsilon : null,
     settings: { ...cfg, q: run.q },
     dataKind: run.data.kind ?? null,
+    notCovered:
+      cfg.scaling == null
+        ? ["the training cohort's per-measure maxima, which scale every generated value (the paper's --scaling max; train with --scaling sprint to keep them out; docs/privacy.md)"]
+        : [],
   };
 }
 

@@ -157,6 +157,7 @@ export function describeMarkovRun(runDir: string): RunSummary {
     epsilon: cost.length > 0 ? ledger.epsilon(run.config.delta) : null,
     settings: { ...run.config },
     dataKind: run.data.kind ?? null,
+    notCovered: [],
   };
 }
 
