@@ -5,8 +5,11 @@
  * A benchmark is a file `bench/<name>.ts` exporting an async function whose
  * name starts with `bench` and that resolves to rows of
  * `{ name, ours_ms, baseline_ms, ratio, backend }`; standalone scripts in
- * bench/ without such an export are run as child processes and their output
- * is passed through (text mode only).
+ * bench/ without such an export are run as child processes, once, and their
+ * output is passed through in text mode. A standalone script that exports
+ * `JSON_ROWS = true` also runs (once) in `--json` mode, with `--json`: it
+ * prints one JSON row per line on stdout (its other messages on stderr), and
+ * those rows join the array (bench/utility.ts). The others are skipped there.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,6 +28,20 @@ export function table(rows: BenchRow[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
+/** The rows a standalone script printed in `--json` mode: one JSON object per non-empty line. */
+function jsonRows(stdout: string, script: string): BenchRow[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as BenchRow;
+      } catch {
+        throw new Error(`${script} --json: line ${i + 1} of its output is not a JSON row: ${l.slice(0, 120)}`);
+      }
+    });
+}
+
 async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const only = argv.filter((a) => !a.startsWith('--'));
@@ -38,9 +55,14 @@ async function main(argv: string[]): Promise<void> {
     const mod = require(path.join(__dirname, f)) as Record<string, unknown>;
     const fns = Object.entries(mod).filter(([k, v]) => k.startsWith('bench') && typeof v === 'function');
     if (fns.length === 0) {
-      if (json) continue;
-      console.log(`\n## ${f} (standalone)`);
-      execFileSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, f)], { stdio: 'inherit' });
+      const script = [require.resolve('tsx/cli'), path.join(__dirname, f)];
+      if (!json) {
+        console.log(`\n## ${f} (standalone)`);
+        execFileSync(process.execPath, script, { stdio: 'inherit' });
+      } else if (mod.JSON_ROWS === true) {
+        const out = execFileSync(process.execPath, [...script, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+        rows.push(...jsonRows(out, f));
+      }
       continue;
     }
     for (const [, fn] of fns) {

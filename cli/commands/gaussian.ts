@@ -124,7 +124,7 @@ export const command: Command = {
     // Through the generator interface: released into a run folder (kept with --run), then sampled from it.
     const runDir = values.run ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-gaussian-'));
     try {
-      const { summary, clipped } = await generators.gaussian.train({ out: runDir, train: cohorts.train, dataSource: cohorts.source, delta, seed, ...release, log: (l) => console.error(l) });
+      const { summary, clipped } = await generators.gaussian.train({ out: runDir, train: cohorts.train, dataSource: cohorts.source, dataKind: cohorts.kind, delta, seed, ...release, log: (l) => console.error(l) });
       const files = data.writeSprintCsv(out, generators.sampleFromRun(runDir, n, { seed }));
       const { clipNorm, meanNoise, covarianceNoise } = summary.settings as { clipNorm: number | null; meanNoise: number; covarianceNoise: number };
       const epsilon = summary.epsilon;

@@ -9,7 +9,7 @@ import type { Command } from '../main';
 import { numberOption, parseCommandArgs, usageError } from '../options';
 import { EVALUATE_OPTIONS } from './evaluate';
 import { SAMPLE_OPTIONS } from './sample';
-import { TRAIN_OPTIONS } from './train';
+import { TRAIN_MODELS, TRAIN_OPTIONS } from './train';
 
 const help = `Usage: sprint-gan sweep <plan|run|submit|status|collect> --dir DIR [options]
 
@@ -70,17 +70,13 @@ function sweepLib(): Sweep {
 
 /** What a grid may name: the three commands' options and the models train trains. */
 function gridSchema() {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { GENERATOR_NAMES } = require('../../lib/generators/index') as typeof import('../../lib/generators/index');
-  const trainTakesModel = 'model' in TRAIN_OPTIONS;
-  return { schema: { train: TRAIN_OPTIONS, sample: SAMPLE_OPTIONS, evaluate: EVALUATE_OPTIONS, models: trainTakesModel ? GENERATOR_NAMES : ['acgan'] }, trainTakesModel };
+  return { train: TRAIN_OPTIONS, sample: SAMPLE_OPTIONS, evaluate: EVALUATE_OPTIONS, models: TRAIN_MODELS };
 }
 
 /** The plan: from --grid (planned into the folder), else the one stored there. */
 function loadPlan(lib: Sweep, dir: string, grid: string | undefined) {
   if (!grid) return lib.readPlan(dir);
-  const { schema, trainTakesModel } = gridSchema();
-  return lib.planSweep(lib.readGrid(grid, schema), dir, { trainTakesModel });
+  return lib.planSweep(lib.readGrid(grid, gridSchema()), dir);
 }
 
 function planText(lib: Sweep, dir: string, plan: import('../../lib/sweep/index').SweepPlan): string {

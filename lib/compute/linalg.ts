@@ -70,11 +70,22 @@ export function floorEigenvalues(a: ArrayLike<number>, m: number, floor: number 
   return out;
 }
 
-/** R with R R^T = a for a symmetric positive semi-definite a: V diag(sqrt(max(value, 0))). */
+/**
+ * The symmetric square root R = V diag(sqrt(max(value, 0))) V^T of a
+ * symmetric positive semi-definite a (R R^T = R^2 = a). Unlike V diag(sqrt
+ * values), it is unique where eigenvalues repeat (the floored ones all do),
+ * so a model's root is a continuous function of its noisy statistics.
+ */
 export function symmetricRoot(a: ArrayLike<number>, m: number): Float64Array {
   const { values, vectors } = symmetricEigen(a, m);
   const root = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) for (let i = 0; i < m; i++) root[j * m + i] = vectors[j * m + i] * Math.sqrt(Math.max(values[i], 0));
+  for (let i = 0; i < m; i++) {
+    const w = Math.sqrt(Math.max(values[i], 0));
+    for (let j = 0; j < m; j++) {
+      const vj = vectors[j * m + i] * w;
+      for (let k = 0; k < m; k++) root[j * m + k] += vj * vectors[k * m + i];
+    }
+  }
   return root;
 }
 

@@ -48,6 +48,21 @@ export const TEXT_SORTED_VISIT_CODES: readonly VisitCode[] = [...ALL_VISIT_CODES
 /** MASKID pattern of the release: "S" and five digits, e.g. S00007. */
 export const MASKID_PATTERN = /^S\d{5}$/;
 
+/**
+ * Participant ids of synthetic patients: "SYN-", one capital letter naming
+ * the generator family (A AC-GAN, G Gaussian, M Markov-Gaussian), and at
+ * least six digits, e.g. SYN-M000001. Never a release MASKID, so a synthetic
+ * patient cannot be mistaken for (or joined with) a real one.
+ */
+export const SYNTHETIC_MASKID_PATTERN = /^SYN-[A-Z]\d{6,}$/;
+
+/** `n` synthetic ids of family `tag` (one capital letter), numbered from `first` (default 1): SYN-M000001, ... */
+export function syntheticMaskIds(tag: string, n: number, first = 1): string[] {
+  if (!/^[A-Z]$/.test(tag)) throw new RangeError(`syntheticMaskIds: the family tag must be one capital letter, got '${tag}'`);
+  if (!Number.isInteger(first) || first < 1) throw new RangeError(`syntheticMaskIds: the first number must be a positive integer, got ${first}`);
+  return Array.from({ length: n }, (_, i) => `SYN-${tag}${String(first + i).padStart(6, '0')}`);
+}
+
 /** Closed range [min, max] accepted for a numeric column; values outside are errors. */
 export interface ValueRange {
   min: number;

@@ -22,6 +22,7 @@
  * maxima (raw = value x scale + center).
  */
 import type { Cohort } from './cohort';
+import { BP_RANGES } from './format';
 
 /** Per-measure (SBP, DBP, N_BPCLASSES) center and scale, in raw units. */
 export interface DataScaling {
@@ -36,6 +37,32 @@ export interface DataScaling {
  * the data near 0 with spread near 1.
  */
 export const SPRINT_SCALING: DataScaling = { center: [130, 72, 2.2], scale: [15, 12, 1.2] };
+
+/**
+ * Per-measure maxima fixed in advance, from no patient: the upper ends of the
+ * SPRINT format's accepted ranges (./format.ts BP_RANGES: SBP 300 mmHg, DBP
+ * 200 mmHg, 10 medication classes). A cohort's own maxima (lib/data
+ * preprocess) are each one patient's exact value; a model that is shared
+ * (the Gaussian's, the Markov-Gaussian's run folder) keeps none, and its
+ * sampled patients are normalized on these unless the caller asks for its
+ * own cohort's (`sampleFromRun(run, n, { maxima })`).
+ */
+export const PUBLIC_MAXIMA: readonly [number, number, number] = [BP_RANGES.SBP.max, BP_RANGES.DBP.max, BP_RANGES.N_BPCLASSES.max];
+
+/**
+ * The same patients normalized on other maxima: x' = x * old / new per
+ * measure (raw values unchanged, up to float32 rounding). Returns the cohort
+ * itself when the maxima are equal.
+ */
+export function renormalize(c: Cohort, maxima: readonly [number, number, number]): Cohort {
+  if (!(maxima.length === 3 && maxima.every((m) => typeof m === 'number' && m > 0 && Number.isFinite(m)))) {
+    throw new RangeError(`renormalize: maxima must be three positive numbers (SBP, DBP, N_BPCLASSES), got ${JSON.stringify(maxima)}`);
+  }
+  if (maxima.every((m, i) => m === c.maxima[i])) return c;
+  const per = c.n > 0 ? c.x.length / c.n : 0;
+  const x = perMeasureAffine(Float32Array.from(c.x), per, c.maxima.map((m, i) => m / maxima[i]), [0, 0, 0]);
+  return { ...c, x, maxima: [maxima[0], maxima[1], maxima[2]] };
+}
 
 /** The named scalings (`sprint-gan train --scaling NAME`); `max` = null = the paper's [0, 1] values. */
 export const SCALINGS = { max: null, sprint: SPRINT_SCALING } as const;

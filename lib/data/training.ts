@@ -7,6 +7,7 @@ import type { Cohort } from './cohort';
 import { loadSprintSync, parseSprint } from './load';
 import { preprocess } from './preprocess';
 import { simulateSprint } from './simulate';
+import { isSyntheticDir } from './source';
 import { splitCohort } from './split';
 
 export interface TrainingData {
@@ -14,7 +15,16 @@ export interface TrainingData {
   holdout: Cohort;
   /** Where the data came from (stored in run.json). */
   source: string;
+  /**
+   * What kind of data: the embedded simulated cohort, a folder written by the
+   * simulator (`sprint-gan synth`, marked by its stamp file), or real data
+   * (any other folder: the user's, treated as real patients).
+   */
+  kind: DataKind;
 }
+
+/** What kind of data a cohort came from (recorded with a run and in a sample's release.json). */
+export type DataKind = 'embedded' | 'simulated' | 'real';
 
 /**
  * `dir`: a folder with baseline.csv and bp.csv; default `SPRINT_DATA_DIR`,
@@ -25,9 +35,11 @@ export function loadTrainingData(opts: { dir?: string; trainSize?: number } = {}
   const dir = opts.dir ?? process.env.SPRINT_DATA_DIR ?? '';
   let cohort: Cohort;
   let source: string;
+  let kind: DataKind = 'embedded';
   if (dir) {
     cohort = preprocess(loadSprintSync(dir));
     source = dir;
+    kind = isSyntheticDir(dir) ? 'simulated' : 'real';
   } else {
     const release = simulateSprint();
     const enc = new TextEncoder();
@@ -38,5 +50,5 @@ export function loadTrainingData(opts: { dir?: string; trainSize?: number } = {}
     throw new Error(`--train-size ${opts.trainSize} exceeds the ${cohort.n} patients of ${source}`);
   }
   const { train, test } = splitCohort(cohort, { trainSize: opts.trainSize });
-  return { train, holdout: test, source };
+  return { train, holdout: test, source, kind };
 }

@@ -15,10 +15,11 @@
  * loader: ./index.ts holds the registry.
  */
 import type { Cohort } from '../data/cohort';
+import type { DataKind } from '../data/training';
 import type { LedgerEntry } from '../privacy/ledger';
 
 /** Names of the families in the registry (./index.ts). */
-export type GeneratorName = 'acgan' | 'gaussian';
+export type GeneratorName = 'acgan' | 'gaussian' | 'markov';
 
 /** What every family's training takes, besides its own settings. */
 export interface TrainRequest {
@@ -38,6 +39,8 @@ export interface TrainRequest {
   seed?: number;
   /** Free-form description of the data (stored in run.json). */
   dataSource?: string;
+  /** The kind of data (lib/data loadTrainingData's `kind`; stored in run.json, reported in a sample's release.json). */
+  dataKind?: DataKind;
   /** Messages (start, resume, budget stop); default console.log. */
   log?: (line: string) => void;
 }
@@ -49,6 +52,16 @@ export interface SampleRequest {
   seed?: number;
   /** Arms drawn at random (default, the original's) or exactly half each. */
   arms?: 'random' | 'balanced';
+  /**
+   * Maxima to normalize the patients on (x = raw / maxima): pass your real
+   * cohort's to compare the two in normalized units (raw values do not
+   * depend on it). Default: the AC-GAN's training maxima, which its run
+   * folder keeps (with the paper's `--scaling max` they are part of its
+   * model); lib/data's PUBLIC_MAXIMA for the families whose run folder is a
+   * shareable release and keeps no maximum (a maximum is one patient's exact
+   * value).
+   */
+  maxima?: readonly [number, number, number];
 }
 
 /** What the evaluation and the CLI need to know about a run folder. */
@@ -70,6 +83,14 @@ export interface RunSummary {
   epsilon: number | null;
   /** The family's own settings, as stored in run.json (for display). */
   settings: Record<string, unknown>;
+  /** The kind of training data, as recorded (null in runs written before it was). */
+  dataKind: DataKind | null;
+  /**
+   * What a release of this run's patients reveals about the training data
+   * that `cost` does not cover, one sentence each (empty when nothing does);
+   * a sample's release.json repeats it.
+   */
+  notCovered: string[];
 }
 
 /** One score per patient, higher = "looks more like a training patient" (membership audit). */
@@ -101,7 +122,7 @@ export interface GeneratorFamily<Options = Record<string, unknown>, Trained exte
   train(request: TrainRequest & Options): Promise<Trained>;
   /** What the run folder holds (throws with what is missing when it is not one of this family's). */
   describe(runDir: string): RunSummary;
-  /** `n` patients, normalized like the training cohort (x = raw / maxima), from a run's epoch. */
+  /** `n` patients (x = raw / maxima, on `request.maxima` or the family's default) from a run's epoch. */
   sample(runDir: string, n: number, request?: SampleRequest): Cohort;
   /** A membership score from the run's model, for families that have one (the AC-GAN's discriminator). */
   memberScorer?(runDir: string): MemberScorer;

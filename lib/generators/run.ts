@@ -6,13 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Cohort } from '../data/cohort';
-import { PrivacyLedger } from '../privacy/ledger';
+import type { DataKind } from '../data/training';
+import { type LedgerEntry, type LedgerReport, PrivacyLedger } from '../privacy/ledger';
 import { acgan } from './acgan/family';
 import type { GeneratorFamily, GeneratorName, MemberScorer, RunSummary, SampleRequest, TrainedRun } from './family';
 import { gaussian } from './gaussian/family';
+import { markov } from './markov/family';
 
 /** Every family, by name (synthcity's `Plugins().get(name)`). */
-export const GENERATORS = { acgan, gaussian } as const;
+export const GENERATORS = { acgan, gaussian, markov } as const;
 
 /** Names of the families, in the order `--help` lists them (the default first). */
 export const GENERATOR_NAMES = Object.keys(GENERATORS) as GeneratorName[];
@@ -62,4 +64,58 @@ export function runLedger(runDir: string): PrivacyLedger {
 export function runMemberScorer(runDir: string): MemberScorer | null {
   const family = runFamily(runDir);
   return family.memberScorer ? family.memberScorer(runDir) : null;
+}
+
+/**
+ * What a synthetic release carries with it (`sprint-gan sample` writes it as
+ * release.json beside baseline.csv and bp.csv): where the patients come
+ * from, what the release cost in privacy in total, and nothing computed
+ * exactly from the real patients.
+ */
+export interface ReleaseRecord {
+  kind: 'sprint-gan synthetic release';
+  generator: GeneratorName;
+  /** The run folder, as given. */
+  run: string;
+  /** The epochs whose models generated the patients (1 for single-release families). */
+  epochs: number[];
+  n: number;
+  seed: number;
+  arms: 'random' | 'balanced';
+  /** The kind of training data (embedded, simulated, real; null when the run did not record it). */
+  data: { kind: DataKind | null };
+  private: boolean;
+  /** Total epsilon at `delta` of everything the run recorded (training and any other release); null when not private. */
+  epsilon: number | null;
+  delta: number;
+  /** The ledger's entries and its report at `delta`; null when not private. */
+  ledger: { entries: LedgerEntry[]; report?: Omit<LedgerReport, 'orders'> } | null;
+  /** What the release reveals that epsilon does not cover (RunSummary.notCovered). */
+  notCovered: string[];
+}
+
+/**
+ * The release record of `n` patients sampled from `epochs` of a run folder.
+ * The ledger is the whole run's (every step trained, even for an earlier
+ * epoch: an upper bound), plus whatever the run records besides; choosing
+ * epochs by scores on real patients costs more, which the caller must add.
+ */
+export function releaseRecord(runDir: string, sample: { epochs: number[]; n: number; seed: number; arms?: 'random' | 'balanced' }): ReleaseRecord {
+  const summary = describeRun(runDir);
+  const ledger = runLedger(runDir);
+  return {
+    kind: 'sprint-gan synthetic release',
+    generator: summary.generator,
+    run: runDir,
+    epochs: [...sample.epochs],
+    n: sample.n,
+    seed: sample.seed,
+    arms: sample.arms ?? 'random',
+    data: { kind: summary.dataKind },
+    private: summary.private,
+    epsilon: summary.private ? ledger.epsilon(summary.delta) : null,
+    delta: summary.delta,
+    ledger: summary.private ? ledger.toJSON(summary.delta) : null,
+    notCovered: summary.notCovered,
+  };
 }

@@ -22,9 +22,8 @@
  *   without the dashes; numbers and strings as values, true/false for flags.
  *   A list sweeps that option: the runs are every combination of the lists,
  *   times the seeds.
- * - `model`: the generator family, or a list of them. It becomes train's
- *   `--model` once `sprint-gan train` has that option; until then only the
- *   models the train command trains are accepted (the caller says which).
+ * - `model`: the generator family (a model `sprint-gan train --model`
+ *   trains: the caller says which), or a list of them. Default the first.
  * - `seeds`: every random source of a run (train's --seed; sample's and
  *   evaluate's seeds follow it). Default [0].
  * - `steps`: train, then optionally sample, then evaluate (default all three).

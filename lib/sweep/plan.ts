@@ -95,10 +95,9 @@ function combinations(lists: [string, Scalar[]][]): Record<string, Scalar>[] {
 /**
  * The runs of a grid with their commands. `data` is the folder the runs
  * train on and are evaluated against (resolved by the caller: the grid's,
- * SPRINT_DATA_DIR's, or the embedded cohort's). `trainTakesModel`: whether
- * `sprint-gan train` has a --model option (then the model is passed).
+ * SPRINT_DATA_DIR's, or the embedded cohort's).
  */
-export function expandGrid(grid: Grid, data: string, opts: { trainTakesModel?: boolean } = {}): PlannedRun[] {
+export function expandGrid(grid: Grid, data: string): PlannedRun[] {
   const lists = Object.entries(grid.train).filter((e): e is [string, Scalar[]] => Array.isArray(e[1]));
   const runs: PlannedRun[] = [];
   const names = new Map<string, string>();
@@ -117,7 +116,7 @@ export function expandGrid(grid: Grid, data: string, opts: { trainTakesModel?: b
         const p = runPaths('.', name);
         // train's options in the grid file's order, each list replaced by this run's value.
         const options = Object.fromEntries(Object.entries(grid.train).map(([k, v]) => [k, Array.isArray(v) ? combo[k] : v]));
-        const train = ['train', ...(opts.trainTakesModel ? ['--model', model] : []), ...optionArgs(options), '--seed', String(seed), '--data', data, '--out', p.train, '--resume', '--quiet'];
+        const train = ['train', '--model', model, ...optionArgs(options), '--seed', String(seed), '--data', data, '--out', p.train, '--resume', '--quiet'];
         const sample = grid.steps.includes('sample') ? ['sample', '--run', p.train, ...optionArgs(grid.sample), '--seed', String(seed), '--out', p.partial, '--force'] : null;
         const evaluate = grid.steps.includes('evaluate') ? ['evaluate', '--synthetic', p.synthetic, '--real', data, ...optionArgs(grid.evaluate), '--seed', String(seed), '--json'] : null;
         runs.push({ index: runs.length, name, setting: setting || 'all', model, seed, values, steps: grid.steps, commands: { train, sample, evaluate } });
@@ -188,9 +187,9 @@ export function storePlan(dir: string, plan: SweepPlan): void {
  * so that no task has to), expands the runs and stores the plan
  * ({@link storePlan}'s rules).
  */
-export function planSweep(grid: Grid, dir: string, opts: { trainTakesModel?: boolean; env?: NodeJS.ProcessEnv } = {}): SweepPlan {
+export function planSweep(grid: Grid, dir: string, opts: { env?: NodeJS.ProcessEnv } = {}): SweepPlan {
   const data = resolveDataSource({ dataDir: grid.data ?? undefined, env: opts.env });
-  const plan = makePlan(grid, data, expandGrid(grid, data.dir, opts));
+  const plan = makePlan(grid, data, expandGrid(grid, data.dir));
   storePlan(dir, plan);
   return plan;
 }

@@ -194,4 +194,15 @@ describe('membership audit on planted releases', () => {
     expect(() => rocAuc([], [1])).toThrow(/no scores/);
     expect(() => dcrScores({ n: 2, x: new Float32Array(5) }, { n: 1, x: new Float32Array(2) })).toThrow(/split/);
   });
+
+  it('refuses to compare patients normalized on different maxima (a synthetic release sampled on public maxima)', () => {
+    const synthetic = { ...population(50, 6), maxima: [300, 200, 10] };
+    const members = { ...split.members, maxima: [1, 1, 1] };
+    expect(() => dcrScores(members, synthetic)).toThrow(/normalized on maxima 300, 200, 10.*sample the synthetic patients with \{ maxima \}/);
+    expect(() => densityRatioScores(members, synthetic, reference)).toThrow(/maxima/);
+    expect(() => runMembershipAudit({ members, nonMembers: split.nonMembers, synthetic, delta: 1e-5 })).toThrow(/maxima/);
+    // the same maxima, or sets without any (plain rows), are compared as before
+    expect(dcrScores(members, { ...synthetic, maxima: [1, 1, 1] })).toHaveLength(members.n);
+    expect(dcrScores({ n: members.n, x: members.x }, synthetic)).toHaveLength(members.n);
+  });
 });

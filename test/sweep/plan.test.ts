@@ -42,7 +42,7 @@ describe('expandGrid', () => {
     expect(runs.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     const r = runs[5];
     expect(r).toMatchObject({ setting: 'noise-1.1_lr-0.01', seed: 1, model: 'acgan', values: { noise: 1.1, lr: 0.01 } });
-    expect(r.commands.train).toEqual(['train', '--noise', '1.1', '--lr', '0.01', '--arch', 'tiny', '--seed', '1', '--data', '/data', '--out', 'runs/noise-1.1_lr-0.01_seed-1/train', '--resume', '--quiet']);
+    expect(r.commands.train).toEqual(['train', '--model', 'acgan', '--noise', '1.1', '--lr', '0.01', '--arch', 'tiny', '--seed', '1', '--data', '/data', '--out', 'runs/noise-1.1_lr-0.01_seed-1/train', '--resume', '--quiet']);
     expect(r.commands.sample).toEqual(['sample', '--run', 'runs/noise-1.1_lr-0.01_seed-1/train', '--n', '100', '--seed', '1', '--out', 'runs/noise-1.1_lr-0.01_seed-1/synthetic.partial', '--force']);
     expect(r.commands.evaluate).toEqual(['evaluate', '--synthetic', 'runs/noise-1.1_lr-0.01_seed-1/synthetic', '--real', '/data', '--classifiers', 'forest', '--seed', '1', '--json']);
   });
@@ -54,12 +54,12 @@ describe('expandGrid', () => {
     expect(after).toHaveLength(9);
   });
 
-  it('names a run by its seed alone when nothing is listed; lists models by name and passes --model once train takes it', () => {
+  it('names a run by its seed alone when nothing is listed; lists models by name and passes each run its --model', () => {
     expect(expandGrid(grid({ train: { arch: 'tiny' }, seeds: [4] }), '/d').map((r) => [r.name, r.setting])).toEqual([['seed-4', 'all']]);
-    const two = expandGrid(grid({ train: {}, models: ['acgan', 'gaussian'], modelSwept: true, seeds: [0] }), '/d', { trainTakesModel: true });
-    expect(two.map((r) => r.name)).toEqual(['model-acgan_seed-0', 'model-gaussian_seed-0']);
-    expect(two[1].commands.train.slice(0, 3)).toEqual(['train', '--model', 'gaussian']);
-    expect(expandGrid(grid({ train: {} }), '/d')[0].commands.train).not.toContain('--model');
+    const two = expandGrid(grid({ train: {}, models: ['acgan', 'markov'], modelSwept: true, seeds: [0] }), '/d');
+    expect(two.map((r) => r.name)).toEqual(['model-acgan_seed-0', 'model-markov_seed-0']);
+    expect(two[1].commands.train.slice(0, 3)).toEqual(['train', '--model', 'markov']);
+    expect(expandGrid(grid({ train: {} }), '/d')[0].commands.train.slice(0, 3)).toEqual(['train', '--model', 'acgan']);
   });
 
   it('leaves out the steps the grid does not run', () => {

@@ -30,6 +30,8 @@
 export interface PatientRows {
   n: number;
   x: ArrayLike<number>;
+  /** A cohort's normalization (x = raw / maxima); when two sets both carry one, they must agree. */
+  maxima?: ArrayLike<number>;
 }
 
 function dims(name: string, r: PatientRows): number {
@@ -44,6 +46,17 @@ function sameDims(sets: [string, PatientRows][]): number {
   for (const [name, s] of sets) {
     const e = dims(name, s);
     if (e !== d) throw new RangeError(`${name} has ${e} features per patient, ${sets[0][0]} has ${d}`);
+  }
+  // Distances between patients normalized on different maxima compare unlike units.
+  const normalized = sets.filter(([, s]) => s.maxima !== undefined);
+  for (const [name, s] of normalized) {
+    const [firstName, first] = normalized[0];
+    if (Array.from(s.maxima!).join() !== Array.from(first.maxima!).join()) {
+      throw new RangeError(
+        `${name} is normalized on maxima ${Array.from(s.maxima!).join(', ')}, ${firstName} on ${Array.from(first.maxima!).join(', ')}: ` +
+          `sample the synthetic patients with { maxima } of the real ones (lib/generators sampleFromRun) or renormalize them (lib/data renormalize)`,
+      );
+    }
   }
   return d;
 }

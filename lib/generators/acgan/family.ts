@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Cohort } from '../../data/cohort';
+import { renormalize } from '../../data/scaling';
 import type { LedgerEntry } from '../../privacy/ledger';
 import type { GeneratorFamily, RunSummary, SampleRequest, TrainRequest, TrainedRun } from '../family';
 import { loadDiscriminatorScorer } from './discriminator';
@@ -51,6 +52,11 @@ export function describeAcganRun(runDir: string): RunSummary {
     cost,
     epsilon: last ? last.epsilon : null,
     settings: { ...cfg, q: run.q },
+    dataKind: run.data.kind ?? null,
+    notCovered:
+      cfg.scaling == null
+        ? ["the training cohort's per-measure maxima, which scale every generated value (the paper's --scaling max; train with --scaling sprint to keep them out; docs/privacy.md)"]
+        : [],
   };
 }
 
@@ -63,7 +69,8 @@ export const acgan: GeneratorFamily<AcganOptions, AcganTrainedRun> = {
   },
   describe: describeAcganRun,
   sample(runDir: string, n: number, request: SampleRequest = {}): Cohort {
-    return sampleFromRun(runDir, n, { epoch: request.epoch ?? latestEpoch(runDir), seed: request.seed, arms: request.arms });
+    const cohort = sampleFromRun(runDir, n, { epoch: request.epoch ?? latestEpoch(runDir), seed: request.seed, arms: request.arms });
+    return request.maxima ? renormalize(cohort, request.maxima) : cohort;
   },
   memberScorer: loadDiscriminatorScorer,
 };

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../../random';
 import type { Cohort } from '../../data/cohort';
+import { syntheticMaskIds } from '../../data/format';
 import { type GanArchitecture, type Params, generate } from './models';
 import { fillUniform } from '../../compute/noise';
 import { type DataScaling, fromGanSpace } from '../../data/scaling';
@@ -25,7 +26,7 @@ export interface SampleOptions {
   arms?: 'random' | 'balanced';
   /** Patients per generator call (default 1000). */
   chunk?: number;
-  /** First MASKID number (default 1: S00001, S00002, ...). */
+  /** First MASKID number (default 1: SYN-A000001, SYN-A000002, ...; lib/data syntheticMaskIds). */
   firstId?: number;
   /** 1 or 2 threads (default: lib/generators/acgan/generator-pool.ts's generationThreads). Same numbers either way. */
   threads?: 1 | 2;
@@ -86,8 +87,7 @@ export function sampleCohort(g: Params, arch: GanArchitecture, n: number, opts: 
     rows(x, 0, n);
   }
   fromGanSpace(x, opts.maxima, opts.scaling ?? null, per);
-  const first = opts.firstId ?? 1;
-  const maskIds = Array.from({ length: n }, (_, i) => `S${String(first + i).padStart(5, '0')}`);
+  const maskIds = syntheticMaskIds('A', n, opts.firstId ?? 1);
   return { n, x, y, maskIds, maxima: [...opts.maxima] as [number, number, number] };
 }
 

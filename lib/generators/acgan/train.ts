@@ -63,6 +63,7 @@ import type { PerExampleMethod } from './dpsgd';
 import { STEP_STATS, type StepContext, armsTensor, ganStep, uniformTensor } from './step';
 import { NoiseWorker, noiseWorkerWanted } from '../../compute/noise-pool';
 import { type DataScaling, toGanSpace, validateScaling } from '../../data/scaling';
+import type { DataKind } from '../../data/training';
 import {
   epochDirName,
   readTensorState,
@@ -199,6 +200,8 @@ export interface TrainOptions extends Partial<Omit<TrainConfig, 'architecture'>>
   accountant?: Accountant;
   /** Free-form description of the data (stored in run.json). */
   dataSource?: string;
+  /** The kind of data (stored in run.json). */
+  dataKind?: DataKind;
 }
 
 export interface RunInfo {
@@ -206,7 +209,13 @@ export interface RunInfo {
   /** The family that wrote the run (absent in runs written before families existed: an AC-GAN run). */
   generator?: 'acgan';
   config: TrainConfig;
-  data: { nTrain: number; nHoldout: number; maxima: [number, number, number]; fingerprint: string; source: string | null };
+  /**
+   * The training cohort: its maxima (with the paper's `--scaling max` part of
+   * the model) and fingerprint are exact functions of the patients, so this
+   * run folder is the data owner's, never a release (`sprint-gan sample`
+   * writes the shareable one); `kind` is absent in runs written before it.
+   */
+  data: { nTrain: number; nHoldout: number; maxima: [number, number, number]; fingerprint: string; source: string | null; kind?: DataKind | null };
   backend: string;
   /** Sampling rate of real patients per step. */
   q: number;
@@ -744,7 +753,7 @@ async function trainInFolder(
     version: 1,
     generator: 'acgan',
     config: cfg,
-    data: { nTrain, nHoldout: opts.holdout?.n ?? 0, maxima: opts.train.maxima, fingerprint, source: opts.dataSource ?? null },
+    data: { nTrain, nHoldout: opts.holdout?.n ?? 0, maxima: opts.train.maxima, fingerprint, source: opts.dataSource ?? null, kind: opts.dataKind ?? null },
     backend: tf.getBackend(),
     q,
     discriminatorParams: countParams(nets.d),

@@ -11,15 +11,23 @@
  * ```
  *
  * The exact number of clipped patients (not private) is returned to the
- * caller and never written. The noise multipliers are calibrated to the
+ * caller and never written, nor is anything else computed exactly from the
+ * patients: no maxima (each is one patient's value; samples are normalized
+ * on the caller's maxima or lib/data's PUBLIC_MAXIMA, the model being in
+ * the fixed SPRINT scaling's space) and no fingerprint of the data (a hash
+ * of the cohort lets anyone who knows all patients but one test guesses of
+ * the last). run.json's `data` holds the number of training patients (the
+ * requested training size, a public setting), the source's description and
+ * its kind. So the folder can be shared as the release. The noise multipliers are calibrated to the
  * target epsilon (default 1.6) unless given; given ones whose epsilon exceeds
  * a target are refused before anything is released (the budget stop of a
  * single release). Resuming a finished run returns it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Cohort, cohortFingerprint } from '../../data/cohort';
-import { SPRINT_SCALING } from '../../data/scaling';
+import type { Cohort } from '../../data/cohort';
+import { PUBLIC_MAXIMA, SPRINT_SCALING } from '../../data/scaling';
+import type { DataKind } from '../../data/training';
 import { writeJsonAtomic } from '../../fs';
 import type { LedgerEntry } from '../../privacy/ledger';
 import { PrivacyLedger } from '../../privacy/ledger';
@@ -55,7 +63,8 @@ export interface GaussianRunInfo {
     targetEpsilon: number | null;
     scaling: typeof SPRINT_SCALING;
   };
-  data: { nTrain: number; maxima: [number, number, number]; fingerprint: string; source: string | null };
+  /** Runs written before the folder became shareable also hold `maxima` and `fingerprint` (ignored). */
+  data: { nTrain: number; source: string | null; kind: DataKind | null };
   created: string;
 }
 
@@ -133,6 +142,8 @@ export function describeGaussianRun(runDir: string): RunSummary {
     cost,
     epsilon: cost.length > 0 ? ledger.epsilon(run.config.delta) : null,
     settings: { ...run.config },
+    dataKind: run.data.kind ?? null,
+    notCovered: [],
   };
 }
 
@@ -161,12 +172,12 @@ export const gaussian: GeneratorFamily<GaussianOptions, GaussianTrainedRun> = {
           targetEpsilon: request.targetEpsilon ?? null,
           scaling: SPRINT_SCALING,
         },
-        data: { nTrain: request.train.n, maxima: request.train.maxima, fingerprint: cohortFingerprint(request.train), source: request.dataSource ?? null },
+        data: { nTrain: request.train.n, source: request.dataSource ?? null, kind: request.dataKind ?? null },
         created: new Date().toISOString(),
       };
       if (folder.resuming && folder.existingRun && folder.existingCkpt?.finished) {
         const before = folder.existingRun;
-        if (JSON.stringify(before.config) !== JSON.stringify(run.config) || before.data.fingerprint !== run.data.fingerprint) {
+        if (JSON.stringify(before.config) !== JSON.stringify(run.config) || before.data.nTrain !== run.data.nTrain || before.data.source !== run.data.source) {
           throw new Error(`Cannot resume ${folder.out}: its release has other settings or data; use force to release anew.`);
         }
         log(`${folder.out}: the Gaussian release is already made.`);
@@ -185,8 +196,8 @@ export const gaussian: GeneratorFamily<GaussianOptions, GaussianTrainedRun> = {
   },
   describe: describeGaussianRun,
   sample(runDir: string, n: number, request: SampleRequest = {}): Cohort {
-    const run = readRunInfo(runDir);
+    readRunInfo(runDir); // throws unless a Gaussian run
     if (request.epoch !== undefined && request.epoch !== 1) throw new Error(`${runDir}: a Gaussian run has one release (epoch 1), not epoch ${request.epoch}`);
-    return sampleGaussianCohort({ ...readModel(runDir), clipped: 0 }, n, run.data.maxima, request.seed ?? 0, request.arms ?? 'random');
+    return sampleGaussianCohort({ ...readModel(runDir), clipped: 0 }, n, request.maxima ?? PUBLIC_MAXIMA, request.seed ?? 0, request.arms ?? 'random');
   },
 };

@@ -25,6 +25,7 @@
  * is post-processing.
  */
 import type { Cohort } from '../../data/cohort';
+import { syntheticMaskIds } from '../../data/format';
 import { calibrateNoiseMultiplier } from '../../privacy/calibrate';
 import type { PrivacyLedger } from '../../privacy/ledger';
 import { Random } from '../../random';
@@ -213,12 +214,13 @@ export function releaseFromCohort(c: Cohort, opts: GaussianReleaseOptions): DpGa
 
 /**
  * `n` patients of a model from {@link releaseFromCohort} as a normalized
- * cohort on `maxima` (the training cohort's), MASKIDs G000001...; `seed`
+ * cohort on `maxima` (any: the raw values do not depend on them), ids
+ * SYN-G000001... (lib/data syntheticMaskIds); `seed`
  * draws the arms and values.
  */
 export function sampleGaussianCohort(model: DpGaussian, n: number, maxima: readonly [number, number, number], seed: number, arms: 'random' | 'balanced' = 'random'): Cohort {
   const { x, y } = sampleDpGaussian(model, n, new Random(seed).derive('gaussian-sample'), arms);
   fromGanSpace(x, maxima, SPRINT_SCALING, model.d);
-  const maskIds = Array.from({ length: n }, (_, i) => `G${String(i + 1).padStart(6, '0')}`);
+  const maskIds = syntheticMaskIds('G', n);
   return { n, x, y, maskIds, maxima: [...maxima] as [number, number, number] };
 }

@@ -9,6 +9,9 @@
  *   const cohort = sample(model, 6000, 0, { maxima: train.maxima });
  *   addToLedger(ledger, model);
  *
+ * ./family.ts makes it a generator family (`sprint-gan train --model markov`;
+ * exported from lib/generators/index.ts, not from here: it imports this module).
+ *
  * Why this shape (docs/private-utility.md has the measurements): what tells
  * the arms apart is discrete (95% of intensive patients gain a medication
  * class, most by 3M, and keep it; 87% of standard patients never change) and what the classifiers see of the blood
@@ -69,6 +72,8 @@
  * real patients.
  */
 import { N_FEATURES, N_VISITS, type Cohort } from '../../data/cohort';
+import { syntheticMaskIds } from '../../data/format';
+import { PUBLIC_MAXIMA } from '../../data/scaling';
 import { calibrateNoiseMultiplier } from '../../privacy/calibrate';
 import { PrivacyLedger } from '../../privacy/ledger';
 import { Random } from '../../random';
@@ -134,7 +139,11 @@ export interface MarkovModel {
   pressure: { mean: number[]; regressorMean: number[]; coefficients: number[]; root: number[] };
 }
 
-const DEFAULTS = { delta: 1e-5, tableShare: 0.5, clipNorm: 6, winsor: 1.5, floorScale: 1, maxClasses: 7, changeMin: -2, changeMax: 3 };
+/** The defaults (chosen on the tuning cohorts; docs/private-utility.md). */
+export const MARKOV_DEFAULTS: Readonly<Record<'delta' | 'tableShare' | 'clipNorm' | 'winsor' | 'floorScale' | 'maxClasses' | 'changeMin' | 'changeMax', number>> = {
+  delta: 1e-5, tableShare: 0.5, clipNorm: 6, winsor: 1.5, floorScale: 1, maxClasses: 7, changeMin: -2, changeMax: 3,
+};
+const DEFAULTS = MARKOV_DEFAULTS;
 
 /**
  * Noise multipliers (tables, moments) whose two releases compose to
@@ -294,8 +303,13 @@ function draw(rng: Random, probabilities: readonly number[]): number {
 }
 
 export interface SampleOptions {
-  /** Per-measure maxima to normalize by (the training cohort's: `cohort.maxima`); a model carries none, a maximum being one patient's exact value. */
-  maxima: readonly [number, number, number];
+  /**
+   * Per-measure maxima to normalize by (default lib/data's PUBLIC_MAXIMA;
+   * pass a cohort's `maxima` to compare with it in normalized units). A
+   * model carries none, a maximum being one patient's exact value; the raw
+   * values sampled do not depend on them.
+   */
+  maxima?: readonly [number, number, number];
   /** The arm of each sampled patient (n values 0/1); default: drawn with the model's arm share. */
   arms?: ArrayLike<number>;
 }
@@ -305,10 +319,10 @@ export interface SampleOptions {
  * visibly synthetic ids SYN-M000001...; the same (model, n, seed, options)
  * give the same cohort.
  */
-export function sample(model: MarkovModel, n: number, seed: number, options: SampleOptions): Cohort {
+export function sample(model: MarkovModel, n: number, seed: number, options: SampleOptions = {}): Cohort {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`markov sample: n must be a non-negative integer, got ${n}`);
   if (model.format !== MODEL_FORMAT || model.version !== MODEL_VERSION) throw new Error(`markov sample: not a ${MODEL_FORMAT} v${MODEL_VERSION} model`);
-  const maxima = options.maxima;
+  const maxima = options.maxima ?? PUBLIC_MAXIMA;
   if (!(maxima.length === 3 && maxima.every((m) => m > 0 && Number.isFinite(m)))) throw new RangeError(`markov sample: maxima must be three positive numbers, got ${String(maxima)}`);
   if (options.arms && options.arms.length !== n) throw new RangeError(`markov sample: ${options.arms.length} arms for ${n} patients`);
   const rng = new Random(seed).derive('markov:sample');
@@ -343,12 +357,20 @@ export function sample(model: MarkovModel, n: number, seed: number, options: Sam
     }
     for (let v = 0; v < N_VISITS; v++) x[base + P + v] = k[v] / maxima[2];
   }
-  const maskIds = Array.from({ length: n }, (_, i) => `SYN-M${String(i + 1).padStart(6, '0')}`);
+  const maskIds = syntheticMaskIds('M', n);
   return { n, x, y, maskIds, maxima: [maxima[0], maxima[1], maxima[2]] };
 }
 
-/** Records the model's two Gaussian mechanisms in a ledger; throws for the exact (non-private) model. */
-export function addToLedger(ledger: PrivacyLedger, model: MarkovModel, name = 'Markov-Gaussian model'): PrivacyLedger {
+/**
+ * Records the model's two Gaussian mechanisms in a ledger (a model, or just
+ * its noise multipliers: `{ privacy: { tablesNoise, momentsNoise } }`);
+ * throws for the exact (non-private) model.
+ */
+export function addToLedger(
+  ledger: PrivacyLedger,
+  model: { privacy: Pick<NonNullable<MarkovModel['privacy']>, 'tablesNoise' | 'momentsNoise'> | null },
+  name = 'Markov-Gaussian model',
+): PrivacyLedger {
   if (!model.privacy) throw new RangeError('addToLedger: the exact Markov-Gaussian model is not private; it has no epsilon');
   ledger.addDpSgd(`${name}: medication tables`, { q: 1, noiseMultiplier: model.privacy.tablesNoise, steps: 1 });
   ledger.addDpSgd(`${name}: blood-pressure moments`, { q: 1, noiseMultiplier: model.privacy.momentsNoise, steps: 1 });

@@ -8,7 +8,7 @@
  *   0..maxClasses; the change since RZ, c_v = k_v - k_0, clamped to
  *   [changeMin, changeMax] (state index c_v - changeMin);
  * - blood pressure in the SPRINT scaling, (SBP - 130) / 15 and
- *   (DBP - 72) / 12 (the constants of lib/gan/scaling.ts, from the SPRINT
+ *   (DBP - 72) / 12 (the constants of lib/data/scaling.ts, from the SPRINT
  *   publications); the 11 values after RZ of each measure winsorized at
  *   +-winsor around their median (a function of the patient's record alone,
  *   so the sensitivity below is unchanged; it tames single wide readings,

@@ -49,6 +49,14 @@ describe('sprint-gan train options', () => {
     expect(ok.code).toBe(0);
     const baseline = fs.readFileSync(path.join(out, 'baseline.csv'), 'utf8');
     expect(baseline.trim().split('\n')).toHaveLength(11);
+    expect(baseline.split('\n')[1]).toMatch(/^SYN-A000001,[01]$/);
+    // release.json: the run, the epoch, the data's kind, the training's total epsilon with its ledger
+    const release = JSON.parse(fs.readFileSync(path.join(out, 'release.json'), 'utf8'));
+    expect(release).toMatchObject({ kind: 'sprint-gan synthetic release', generator: 'acgan', run, epochs: [1], n: 10, seed: 3, arms: 'random', data: { kind: 'embedded' }, private: true, delta: 1e-5, notCovered: [] });
+    expect(release.ledger.entries).toEqual([{ kind: 'dp-sgd', name: 'DP-SGD training (1 epochs)', q: 4 / 40, noiseMultiplier: 1.1, steps: 2 }]);
+    expect(release.epsilon).toBeCloseTo(release.ledger.report.epsilon, 12);
+    expect(release.epsilon).toBeGreaterThan(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ generator: 'acgan', epoch: 1, n: 10, epsilon: release.epsilon, release: path.join(out, 'release.json') });
     for (const [args, message] of [
       [['--n', ''], "--n: expected a positive integer, got ''"],
       [['--n', '0'], "--n: expected a positive integer, got '0'"],
@@ -63,7 +71,7 @@ describe('sprint-gan train options', () => {
     }
     const again = await sample(['--n', '5', '--out', out]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already has baseline.csv and bp.csv; use --force to overwrite');
+    expect(again.stderr).toContain('already has baseline.csv, bp.csv and release.json; use --force to overwrite');
     expect(fs.readFileSync(path.join(out, 'baseline.csv'), 'utf8')).toBe(baseline);
   });
 

@@ -229,7 +229,8 @@ describe('sampling', () => {
     const a = sampleCohort(g, arch, 7, { seed: 1, maxima: [200, 120, 6], chunk: 3 });
     const b = sampleCohort(g, arch, 7, { seed: 1, maxima: [200, 120, 6] });
     expect(Array.from(a.x)).toEqual(Array.from(b.x));
-    expect(a.maskIds[0]).toBe('S00001');
+    expect(a.maskIds[0]).toBe('SYN-A000001');
+    expect(a.maskIds[6]).toBe('SYN-A000007');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-csv-'));
     // Put values in a realistic range to check the mapping back to mmHg.
     a.x.fill(0.6);
@@ -237,8 +238,8 @@ describe('sampling', () => {
     const bp = fs.readFileSync(files.bp, 'utf8').trim().split('\n');
     expect(bp[0]).toBe('MASKID,VISITCODE,SBP,DBP,N_BPCLASSES');
     expect(bp.length).toBe(1 + 7 * 12);
-    expect(bp[1]).toBe('S00001,RZ,120.00,72.00,4');
-    expect(bp[12]).toMatch(/^S00001,27M,/);
+    expect(bp[1]).toBe('SYN-A000001,RZ,120.00,72.00,4');
+    expect(bp[12]).toMatch(/^SYN-A000001,27M,/);
     const baseline = fs.readFileSync(files.baseline, 'utf8').trim().split('\n');
     expect(baseline[0]).toBe('MASKID,INTENSIVE');
     expect(baseline.length).toBe(8);

@@ -111,7 +111,7 @@ describe('data scaling', () => {
       }
     }
     const files = writeSprintCsv(tempDir(), scaled);
-    expect(fs.readFileSync(files.bp, 'utf8').split('\n')[1]).toBe('S00001,RZ,145.00,84.00,3');
+    expect(fs.readFileSync(files.bp, 'utf8').split('\n')[1]).toBe('SYN-A000001,RZ,145.00,84.00,3');
     disposeParams(g);
   });
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { gaussian, gaussianReleaseOptions } from '../../../lib/generators/gaussian/family';
 import { addToLedger, calibrateGaussianNoise, releaseFromCohort, sampleGaussianCohort } from '../../../lib/generators/gaussian/model';
 import { PrivacyLedger } from '../../../lib/privacy/ledger';
+import { PUBLIC_MAXIMA } from '../../../lib/data/scaling';
 import { fakeCohort } from '../acgan/fixtures';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-gaussian-family-'));
@@ -51,17 +52,24 @@ describe('gaussian family', () => {
     expect(model).toEqual(released);
     expect(r.summary.cost.map((e) => e.name)).toEqual(['Gaussian model: arm means', 'Gaussian model: covariance']);
     // Sampling the folder is sampling the release.
-    const fromRun = gaussian.sample(out, 40, { seed: 8 });
+    const fromRun = gaussian.sample(out, 40, { seed: 8, maxima: cohort.maxima });
     const direct = sampleGaussianCohort(inMemory, 40, cohort.maxima, 8);
     expect(Array.from(fromRun.x)).toEqual(Array.from(direct.x));
     expect(Array.from(fromRun.y)).toEqual(Array.from(direct.y));
+    // The folder keeps no maxima: by default the patients are normalized on the public ones.
+    expect(gaussian.sample(out, 40, { seed: 8 }).maxima).toEqual(PUBLIC_MAXIMA);
+    expect(Array.from(gaussian.sample(out, 40, { seed: 8 }).x)).toEqual(Array.from(sampleGaussianCohort(inMemory, 40, PUBLIC_MAXIMA, 8).x));
     expect(() => gaussian.sample(out, 5, { epoch: 2 })).toThrow(/one release \(epoch 1\), not epoch 2/);
   });
 
-  it('does not resume a release made with other settings', async () => {
+  it('does not resume a release made with other settings, another number of patients or another source', async () => {
     const out = path.join(tmp, 'other');
-    await gaussian.train({ out, train: cohort, targetEpsilon: 1.6, log: () => {} });
-    await expect(gaussian.train({ out, train: cohort, targetEpsilon: 1, resume: true, log: () => {} })).rejects.toThrow(/other settings or data; use force/);
-    await expect(gaussian.train({ out, train: fakeCohort(80, 9), targetEpsilon: 1.6, resume: true, log: () => {} })).rejects.toThrow(/other settings or data/);
+    await gaussian.train({ out, train: cohort, targetEpsilon: 1.6, dataSource: 'here', log: () => {} });
+    await expect(gaussian.train({ out, train: cohort, targetEpsilon: 1, dataSource: 'here', resume: true, log: () => {} })).rejects.toThrow(/other settings or data; use force/);
+    await expect(gaussian.train({ out, train: fakeCohort(81, 9), targetEpsilon: 1.6, dataSource: 'here', resume: true, log: () => {} })).rejects.toThrow(/other settings or data/);
+    await expect(gaussian.train({ out, train: cohort, targetEpsilon: 1.6, dataSource: 'there', resume: true, log: () => {} })).rejects.toThrow(/other settings or data/);
+    // Two cohorts of one size and source cannot be told apart: anything that could is an exact function of the patients.
+    const resumed = await gaussian.train({ out, train: fakeCohort(80, 9), targetEpsilon: 1.6, dataSource: 'here', resume: true, log: () => {} });
+    expect(resumed.clipped).toBeNull();
   });
 });

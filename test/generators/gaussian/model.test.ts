@@ -227,8 +227,8 @@ describe('releaseFromCohort and sampleGaussianCohort', () => {
     const s = sampleGaussianCohort(model, 20000, c.maxima, 1);
     expect(s.n).toBe(20000);
     expect(s.maxima).toEqual(c.maxima);
-    expect(s.maskIds[0]).toBe('G000001');
-    expect(s.maskIds[19999]).toBe('G020000');
+    expect(s.maskIds[0]).toBe('SYN-G000001');
+    expect(s.maskIds[19999]).toBe('SYN-G020000');
     // Raw mean of each measure by arm (value x maximum), real against sampled.
     const rawMeans = (k: typeof c) =>
       [0, 1].map((arm) =>
