@@ -1,9 +1,33 @@
 /** Shared helpers for the plots tests: PNG header parsing, the tslab display capture. */
 import * as path from 'path';
-import { findBrowser } from '../../lib/plots';
+import { CHROMIUM_INSTALL_HINT, findBrowser } from '../../lib/plots';
+import type { BrowserChoice } from '../../lib/plots/browser';
 import type { DisplayData } from '../../lib/plots';
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A valid 1 x 1 white RGB PNG, built here byte by byte (zlib's crc32 and deflate, not lib/plots/png.ts). */
+export const PNG_1X1: Buffer = (() => {
+  const zlib = require('zlib') as typeof import('zlib');
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of b) {
+      c ^= byte;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    }
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.from([0, 255, 255, 255]))), chunk('IEND', Buffer.alloc(0))]);
+})();
 
 /** Width and height from a PNG's IHDR chunk; throws if it is not a PNG. */
 export function pngSize(png: Buffer): { width: number; height: number } {
@@ -42,15 +66,10 @@ export function captureTslabDisplay(): { outputs: DisplayData[]; restore: () => 
 
 /**
  * The browser tests need Chromium; they fail (never skip) without it, with
- * the install line.
+ * the install line. On Linux x64 `npm ci` always provides one.
  */
-export function requireChromium(): string {
-  const exe = findBrowser();
-  if (!exe) {
-    throw new Error(
-      'test/plots needs headless Chromium and none was found. Install it: ' +
-        "`apt-get install -y chromium` (Debian/Ubuntu; CI's .ci/run does this), or set SPRINT_CHROMIUM=/path/to/chrome.",
-    );
-  }
-  return exe;
+export function requireChromium(): BrowserChoice {
+  const choice = findBrowser();
+  if (!choice) throw new Error(`test/plots needs headless Chromium and none was found: ${CHROMIUM_INSTALL_HINT}.`);
+  return choice;
 }
