@@ -109,6 +109,8 @@ function extractTar(tarFile: string, into: string): Promise<void> {
   return pipeline(fs.createReadStream(tarFile), zlib.createBrotliDecompress(), tar.extract(into));
 }
 
+let unpacks = 0;
+
 /**
  * Unpacks `b` into `b.dir` unless it is already there, and returns the
  * executable and its environment. Throws a PlotError naming the folder and
@@ -117,7 +119,7 @@ function extractTar(tarFile: string, into: string): Promise<void> {
 export async function unpackBundledChromium(b: BundledChromium): Promise<UnpackedChromium> {
   const layout = unpackedLayout(b.dir);
   if (fs.existsSync(layout.executable)) return layout;
-  const tmp = `${b.dir}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${b.dir}.tmp-${process.pid}-${++unpacks}`;
   try {
     fs.mkdirSync(tmp, { recursive: true });
     const exe = path.join(tmp, 'chromium');
