@@ -1,13 +1,13 @@
 /**
  * PNG bytes for the notebook display and the figure files.
  *
- * - {@link compactPng}: the image/png of a notebook output as a palette image
- *   of at most 256 colours (upng-js's quantizer). Chromium writes 24-bit PNGs;
- *   the paper's figures (white background, a few line colours, anti-aliased
- *   text) lose nothing visible at 256 colours and shrink to about 30% (the 18
- *   figures of the `ci` run: 957 KB -> 289 KB). That keeps a notebook with 15
- *   figures (05_paper_figures) well under 1 MB. Deterministic: the same
- *   pixels give the same bytes. figures/*.png stay lossless (exportFigure).
+ * - {@link compactPng}: a PNG as a palette image of at most 256 colours
+ *   (upng-js's quantizer), for notebook outputs and figures/*.png. Chromium
+ *   writes 24-bit PNGs; the paper's figures (white background, a few line
+ *   colours, anti-aliased text) lose nothing visible at 256 colours and shrink
+ *   to about 30% (the 18 figures of the `ci` run: 957 KB -> 289 KB). That
+ *   keeps a notebook with 15 figures (05_paper_figures) well under 1 MB.
+ *   Deterministic: the same pixels give the same bytes.
  * - {@link withTextChunk} / {@link readTextChunk}: a PNG tEXt chunk (keyword,
  *   Latin-1 text), inserted after IHDR; export.ts stores the figure's spec
  *   hash in it.

@@ -107,6 +107,7 @@ describe('exportFigure through Chromium', () => {
     expect(r.files).toEqual([path.join(dir, 'Figure_2A.png'), path.join(dir, 'Figure_2A.svg')]);
     expect(r.unchanged).toEqual([]);
     expect(pngSize(fs.readFileSync(r.files[0]))).toEqual({ width: 700, height: 450 });
+    expect(fs.readFileSync(r.files[0])[25]).toBe(3); // IHDR colour type: indexed (compactPng), like the notebooks' PNGs
     const svg = fs.readFileSync(r.files[1], 'utf8');
     expect(svgSize(svg)).toEqual({ width: 700, height: 450 });
     expect(svg).toContain('class="main-svg"');
