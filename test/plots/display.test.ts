@@ -142,6 +142,16 @@ describe('exportFigure without a browser', () => {
     expect((await exportFigure(fig(150), 'Figure_2A', { dir })).fallback).toBe(true);
   });
 
+  test('the standalone page escapes what could end its scripts: titles, trace names', () => {
+    const f = fig();
+    f.layout.title = { text: 'a </script><script>alert(1)</script> title' };
+    f.data[0].name = '<!-- x';
+    const html = standaloneHtml(f, '</title><b>');
+    expect(html.match(/<\/script>/gi)).toHaveLength(2); // only the page's own two script elements
+    expect(html).not.toContain('<!-- x');
+    expect(html).toContain('<title>&lt;/title&gt;&lt;b&gt;</title>');
+  });
+
   test('bad names and formats are PlotErrors', async () => {
     await expect(exportFigure(fig(), '../x')).rejects.toThrow(/bad name/);
     await expect(exportFigure(fig(), 'Figure_2A.png')).rejects.toThrow(/without extension/);
