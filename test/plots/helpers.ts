@@ -6,28 +6,39 @@ import type { DisplayData } from '../../lib/plots';
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** A valid 1 x 1 white RGB PNG, built here byte by byte (zlib's crc32 and deflate, not lib/plots/png.ts). */
-export const PNG_1X1: Buffer = (() => {
+/**
+ * A 24-bit RGB PNG of `width` x `height` whose pixel (x, y) is `pixel(x, y)`,
+ * built here byte by byte (zlib's deflate, filter 0, a local CRC-32; not
+ * lib/plots/png.ts), as Chromium's screenshots are: truecolour.
+ */
+export function rgbPng(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
   const zlib = require('zlib') as typeof import('zlib');
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const byte of b) {
-      c ^= byte;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    }
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([len, body, sum]);
-  };
-  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.from([0, 255, 255, 255]))), chunk('IEND', Buffer.alloc(0))]);
-})();
+  const raw = Buffer.alloc(height * (1 + 3 * width));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), y * (1 + 3 * width) + 1 + 3 * x);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  let c = 0xffffffff;
+  for (const byte of Buffer.concat([Buffer.from(type, 'latin1'), data])) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const sum = Buffer.alloc(4);
+  sum.writeUInt32BE((c ^ 0xffffffff) >>> 0);
+  return Buffer.concat([len, Buffer.from(type, 'latin1'), data, sum]);
+}
+
+/** A valid 1 x 1 white RGB PNG. */
+export const PNG_1X1: Buffer = rgbPng(1, 1, () => [255, 255, 255]);
 
 /** Width and height from a PNG's IHDR chunk; throws if it is not a PNG. */
 export function pngSize(png: Buffer): { width: number; height: number } {
