@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchRow } from './notebook-runner';
-import { closeBrowser, exportFigure, figure2, findBrowser, figureBundle, CHROMIUM_ARGS } from '../lib/plots';
+import { closeBrowser, exportFigure, figure2, findBrowser, figureBundle } from '../lib/plots';
+import { launchOptions } from '../lib/plots/browser';
 import { plotlyScript } from '../lib/plots/runtime';
 
 function median(xs: number[]): number {
@@ -28,12 +29,13 @@ const FIG = figure2(
 
 async function baseline(repeats: number): Promise<{ coldMs: number; warmMs: number }> {
   const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  const exe = findBrowser() as string;
+  const choice = findBrowser();
+  if (!choice) throw new Error('bench/plots: no browser');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-plots-base-'));
   const page = path.join(dir, 'p.html');
   fs.writeFileSync(page, `<!DOCTYPE html><html><head><script src="${pathToFileURL(plotlyScript().file).href}"></script></head><body></body></html>`);
   const t0 = performance.now();
-  const browser = await chromium.launch({ executablePath: exe, args: [...CHROMIUM_ARGS] });
+  const browser = await chromium.launch(await launchOptions(choice));
   const p = await browser.newPage();
   await p.goto(pathToFileURL(page).href);
   const js = `window.Plotly.toImage(${JSON.stringify(FIG)}, { format: 'png', width: 700, height: 450 })`;
@@ -52,7 +54,7 @@ async function baseline(repeats: number): Promise<{ coldMs: number; warmMs: numb
 
 export async function benchPlots(repeats = 5): Promise<BenchRow[]> {
   if (!findBrowser()) {
-    console.error('bench/plots: no Chromium found (apt-get install -y chromium); skipped.');
+    console.error('bench/plots: no Chromium found (apt-get install -y chromium, or on Linux x64 `npm ci`); skipped.');
     return [];
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-plots-'));
@@ -76,7 +78,8 @@ export async function benchPlots(repeats = 5): Promise<BenchRow[]> {
       await figureBundle(FIG);
       bundle.push(performance.now() - t);
     }
-    const backend = `chromium ${path.basename(findBrowser() as string)} / playwright direct`;
+    const found = findBrowser();
+    const backend = `chromium ${found ? `${path.basename(found.executable)} (${found.source})` : '?'} / playwright direct`;
     const row = (name: string, ours: number, base: number | null): BenchRow => ({ name, ours_ms: ours, baseline_ms: base, ratio: base ? ours / base : null, backend });
     return [
       row('plots: first PNG export (cold: launch + plotly.js)', cold, base.coldMs),

@@ -194,6 +194,24 @@ export function loadWasm(): void {
   registerExtraKernels('wasm');
 }
 
+/**
+ * tfjs-backend-cpu prints "Hi, looks like you are running TensorFlow.js in
+ * Node.js. To speed things up dramatically, install our node backend..." on
+ * the first tensor it stores (`MathBackendCPU.write`, when the IS_NODE flag is
+ * set, through `backend_util.warn`), once per backend instance, guarded by the
+ * instance's `firstUse` field. We choose the backend ourselves and print the
+ * choice (native packages first when installed), so that advice is noise in
+ * every CLI run, notebook and test log. Marks the notice as given on `backend`
+ * (default: the registered cpu backend's instance). tfjs's global switch (`tf.enableProdMode()`, the PROD
+ * flag) would also silence its other warnings, e.g. why a backend failed to
+ * initialize, so it is not used. test/compute/backend.test.ts fails if a
+ * tfjs release moves the notice.
+ */
+export function silenceCpuBackendNotice(backend: tf.KernelBackend | null = tf.findBackend('cpu')): void {
+  const cpu = backend as unknown as { firstUse?: boolean } | null;
+  if (cpu && cpu.firstUse === true) cpu.firstUse = false;
+}
+
 async function activate(name: string): Promise<boolean> {
   try {
     const ok = await tf.setBackend(name);
@@ -276,6 +294,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         skipped.push({ name: choice, reason: 'cpu backend failed to initialize' });
         continue;
       }
+      silenceCpuBackendNotice();
     }
     const info: BackendInfo = { name: tf.getBackend(), provider, skipped };
     if (log) log(`TensorFlow.js backend: ${info.name} (${provider})`);

@@ -2,6 +2,14 @@
  * Headless Chromium, shared by the notebook display (PNG in the MIME bundle)
  * and the static export (PNG/SVG into figures/).
  *
+ * Which browser ({@link findBrowser}): one named by SPRINT_CHROMIUM or
+ * CHROME_PATH, else the system's Chrome/Chromium, else the Chromium that
+ * `npm ci` installed (@sparticuz/chromium, Linux x64; see bundled.ts), so
+ * figures render on a machine with Node.js alone. The system browser comes
+ * first because it is what the committed figures were rendered with on the
+ * development machines (Debian's chromium + fonts-liberation);
+ * `SPRINT_CHROMIUM=bundled` forces the npm-shipped one (CI tests both).
+ *
  * One browser and one page with plotly.js loaded are started on first use and
  * reused by every later render in the process: starting Chromium and parsing
  * the 4.8 MB library takes seconds, a render after that ~0.1-0.3 s.
@@ -18,6 +26,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { bundledChromium, unpackBundledChromium, unpackedLayout } from './bundled';
+import type { BundledChromium } from './bundled';
 import { PlotError } from './errors';
 import { plotlyScript, plotsState } from './runtime';
 import { DEFAULT_HEIGHT, DEFAULT_WIDTH } from './style';
@@ -36,9 +46,32 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-dev-shm-usage',
 ];
 
-/** The exact install line for Debian/Ubuntu, printed in messages. */
+/** What to do when no browser is found, printed in messages. */
 export const CHROMIUM_INSTALL_HINT =
-  'install Chromium (Debian/Ubuntu: `apt-get install -y chromium`) or set SPRINT_CHROMIUM (or CHROME_PATH) to a Chrome/Chromium executable';
+  '`npm ci` installs a Chromium for Linux x64 (@sparticuz/chromium); elsewhere install Chrome or Chromium ' +
+  '(Debian/Ubuntu: `apt-get install -y chromium`) or set SPRINT_CHROMIUM (or CHROME_PATH) to a Chrome/Chromium executable';
+
+/** Where the browser in use came from. */
+export type BrowserSource = 'SPRINT_CHROMIUM' | 'CHROME_PATH' | 'system' | 'bundled';
+
+/** The browser to use: an executable, or the npm-shipped one (unpacked on first launch). */
+export interface BrowserChoice {
+  source: BrowserSource;
+  /** The executable; for 'bundled', where it is (or will be) unpacked. */
+  executable: string;
+  /** For 'bundled': the package to unpack. */
+  bundled?: BundledChromium;
+}
+
+/** Where {@link findBrowser} looks (injectable, so tests can hide the system browser). */
+export interface BrowserLookup {
+  /** Absolute paths tried in order. */
+  systemPaths: readonly string[];
+  /** Names looked up in each PATH folder. */
+  pathNames: readonly string[];
+  /** The npm-shipped Chromium, or null where there is none. */
+  bundled: BundledChromium | null;
+}
 
 const SYSTEM_BROWSERS = [
   '/usr/bin/chromium',
@@ -51,6 +84,11 @@ const SYSTEM_BROWSERS = [
 ];
 const PATH_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
+/** This machine's lookup: the usual system locations, then this install's npm-shipped Chromium. */
+export function defaultBrowserLookup(): BrowserLookup {
+  return { systemPaths: SYSTEM_BROWSERS, pathNames: PATH_NAMES, bundled: bundledChromium() };
+}
+
 function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
@@ -61,31 +99,54 @@ function isExecutable(file: string): boolean {
 }
 
 /**
- * The Chromium/Chrome to use: `SPRINT_CHROMIUM`, then `CHROME_PATH`, then
- * /usr/bin/chromium, chromium-browser, google-chrome (and the same names on
- * PATH, and the macOS app locations). null when none is found, or when
- * SPRINT_CHROMIUM=none (no rendering: show() leaves out PNG, exportFigure
- * writes HTML). An env var naming a missing file is an error, not a silent
- * fallback.
+ * The browser to use, best first: `SPRINT_CHROMIUM` (a path; `none` for no
+ * browser: show() leaves out the PNG, exportFigure writes HTML; `bundled` for
+ * the npm-shipped one even when the system has its own), `CHROME_PATH`, the
+ * system's Chrome/Chromium (/usr/bin/chromium, ..., the same names on PATH,
+ * the macOS app locations), then the npm-shipped Chromium (Linux x64). null
+ * when there is none. An env var naming a missing file is an error, not a
+ * silent fallback.
  */
-export function findBrowser(env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const name of ['SPRINT_CHROMIUM', 'CHROME_PATH']) {
+export function findBrowser(env: NodeJS.ProcessEnv = process.env, lookup: BrowserLookup = defaultBrowserLookup()): BrowserChoice | null {
+  const forced = env.SPRINT_CHROMIUM;
+  if (forced === 'none') return null;
+  if (forced === 'bundled') {
+    if (!lookup.bundled) {
+      throw new PlotError(
+        'SPRINT_CHROMIUM=bundled, but there is no npm-shipped Chromium here (it exists for Linux x64 only, installed by `npm ci` as @sparticuz/chromium); unset it or name an executable.',
+      );
+    }
+    return bundledChoice(lookup.bundled);
+  }
+  for (const name of ['SPRINT_CHROMIUM', 'CHROME_PATH'] as const) {
     const v = env[name];
-    if (name === 'SPRINT_CHROMIUM' && v === 'none') return null;
     if (v) {
       if (!isExecutable(v)) throw new PlotError(`${name}=${v} is not an executable file; fix it or unset it.`);
-      return v;
+      return { source: name, executable: v };
     }
   }
-  for (const f of SYSTEM_BROWSERS) if (isExecutable(f)) return f;
+  for (const f of lookup.systemPaths) if (isExecutable(f)) return { source: 'system', executable: f };
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
-    for (const n of PATH_NAMES) {
+    for (const n of lookup.pathNames) {
       const f = path.join(dir, n);
-      if (isExecutable(f)) return f;
+      if (isExecutable(f)) return { source: 'system', executable: f };
     }
   }
-  return null;
+  return lookup.bundled ? bundledChoice(lookup.bundled) : null;
+}
+
+function bundledChoice(b: BundledChromium): BrowserChoice {
+  return { source: 'bundled', executable: unpackedLayout(b.dir).executable, bundled: b };
+}
+
+/** What playwright's launch needs for `choice`; unpacks the npm-shipped Chromium on first use. */
+export async function launchOptions(choice: BrowserChoice): Promise<{ executablePath: string; args: string[]; env?: NodeJS.ProcessEnv }> {
+  const args = [...CHROMIUM_ARGS];
+  if (!choice.bundled) return { executablePath: choice.executable, args };
+  const unpacked = await unpackBundledChromium(choice.bundled);
+  const ld = [unpacked.env.LD_LIBRARY_PATH, process.env.LD_LIBRARY_PATH].filter((s) => s).join(path.delimiter);
+  return { executablePath: unpacked.executable, args, env: { ...process.env, ...unpacked.env, LD_LIBRARY_PATH: ld } };
 }
 
 // The few playwright-core shapes we use, typed locally so that tslab (TS 5.0)
@@ -95,7 +156,7 @@ export interface PageLike {
   setContent(html: string, options?: { waitUntil?: 'load' | 'domcontentloaded'; timeout?: number }): Promise<void>;
   /** Evaluates a JavaScript expression in the page (awaits a promise result). */
   evaluate(expression: string): Promise<unknown>;
-  screenshot(options?: { fullPage?: boolean; type?: 'png' }): Promise<Buffer>;
+  screenshot(options?: { fullPage?: boolean; type?: 'png'; clip?: { x: number; y: number; width: number; height: number } }): Promise<Buffer>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   close(): Promise<void>;
 }
@@ -106,11 +167,11 @@ export interface BrowserLike {
   isConnected(): boolean;
 }
 interface ChromiumLauncher {
-  launch(options: { executablePath: string; args: string[]; headless: boolean; timeout: number }): Promise<BrowserLike>;
+  launch(options: { executablePath: string; args: string[]; env?: NodeJS.ProcessEnv; headless: boolean; timeout: number }): Promise<BrowserLike>;
 }
 
 interface Renderer {
-  executable: string;
+  choice: BrowserChoice;
   browser: BrowserLike;
   page: PageLike;
   pageDir: string;
@@ -128,21 +189,21 @@ function loadPlaywright(): ChromiumLauncher {
 
 let starting: Promise<Renderer> | null = null;
 
-/** Launches a browser (no page). The caller closes it. */
-export async function launchBrowser(executable?: string): Promise<BrowserLike> {
-  const exe = executable ?? findBrowser();
-  if (!exe) throw new PlotError(`No Chromium found: ${CHROMIUM_INSTALL_HINT}.`);
+/** Launches a browser (no page): `choice`, else {@link findBrowser}'s. The caller closes it. */
+export async function launchBrowser(choice: BrowserChoice | null = findBrowser()): Promise<BrowserLike> {
+  if (!choice) throw new PlotError(`No Chromium found: ${CHROMIUM_INSTALL_HINT}.`);
+  const options = await launchOptions(choice);
   try {
-    return await loadPlaywright().launch({ executablePath: exe, args: [...CHROMIUM_ARGS], headless: true, timeout: 60_000 });
+    return await loadPlaywright().launch({ ...options, headless: true, timeout: 60_000 });
   } catch (e) {
-    throw new PlotError(`Chromium at ${exe} failed to start: ${(e as Error).message.split('\n')[0]}`);
+    throw new PlotError(`Chromium at ${options.executablePath} (${choice.source}) failed to start: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
 async function startRenderer(): Promise<Renderer> {
-  const exe = findBrowser();
-  if (!exe) throw new PlotError(`No Chromium found: ${CHROMIUM_INSTALL_HINT}.`);
-  const browser = await launchBrowser(exe);
+  const choice = findBrowser();
+  if (!choice) throw new PlotError(`No Chromium found: ${CHROMIUM_INSTALL_HINT}.`);
+  const browser = await launchBrowser(choice);
   try {
     const page = await browser.newPage();
     // Load plotly.js from its file (faster than pushing 4.8 MB through the protocol).
@@ -156,7 +217,7 @@ async function startRenderer(): Promise<Renderer> {
     await page.goto(pathToFileUrl(pageFile), { waitUntil: 'load' });
     const ok = await page.evaluate('typeof window.Plotly === "object" && typeof window.Plotly.toImage === "function"');
     if (!ok) throw new PlotError(`plotly.js (${lib.file}) did not load in Chromium.`);
-    return { executable: exe, browser, page, pageDir, busy: 0, idleTimer: null };
+    return { choice, browser, page, pageDir, busy: 0, idleTimer: null };
   } catch (e) {
     await browser.close().catch(() => undefined);
     throw e;
@@ -247,7 +308,13 @@ export async function closeBrowser(): Promise<void> {
   fs.rmSync(r.pageDir, { recursive: true, force: true });
 }
 
-/** Whether a browser is available (found on this machine). */
+/** The browser the shared renderer runs now, or null when none is running. */
+export function runningBrowser(): BrowserChoice | null {
+  const r = plotsState().renderer as Renderer | null;
+  return r && r.browser.isConnected() ? r.choice : null;
+}
+
+/** Whether a browser is available (found on this machine, or npm-shipped). */
 export function browserAvailable(): boolean {
   try {
     return findBrowser() !== null;

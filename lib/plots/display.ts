@@ -2,28 +2,37 @@
  * Showing a figure in a tslab notebook: ONE display_data output whose MIME
  * bundle carries
  *
- * - `application/vnd.plotly.v1+json`: the spec (JupyterLab with the plotly
- *   extension, VS Code, nbviewer's plotly support draw this);
- * - `text/html`: a div + script drawing it with plotly.js in plain JupyterLab
- *   without extensions; plotly.js is inlined into the first figure of the
- *   kernel only (see html.ts for the trade-off);
- * - `image/png`: a static rendering (headless Chromium) so the notebook reads
- *   on GitHub and wherever scripts do not run; left out, with one note on
- *   stderr, when no browser is found;
- * - `text/plain`: a one-line description for text-only frontends.
+ * - `application/vnd.plotly.v1+json`: the spec, drawn interactively by
+ *   Plotly's renderer (JupyterLab 4 and Notebook 7 with conda-forge `plotly`,
+ *   which environment.yml installs; VS Code's Jupyter renderers);
+ * - `image/png`: a static rendering (headless Chromium; a 256-colour palette
+ *   PNG, see png.ts), which every other front end shows: JupyterLab without
+ *   Plotly's renderer, trusted or not, GitHub, nbviewer (nbconvert);
+ * - `text/plain`: a one-line description for text-only front ends.
+ *
+ * Deliberately NO `text/html`. JupyterLab prefers text/html (rank 50) to
+ * image/png (rank 90), also for an untrusted notebook (a fresh clone), where
+ * its sanitizer strips the scripts that would draw the plot: the output was
+ * an empty box. And HTML that draws offline must carry plotly.js (4.8 MB)
+ * in the notebook. With the bundle above an untrusted notebook shows the PNG,
+ * Plotly's renderer (rank 2, "safe") takes the spec whether trusted or not
+ * (showing the PNG until the pointer enters it, then the interactive plot),
+ * and a notebook with 15 figures stays under 1 MB. What each front end shows
+ * is in the README ("What each front end shows"); test/plots/jupyterlab.test.ts
+ * renders the committed outputs with JupyterLab's own rendermime.
  *
  * tslab's public `display.*` API emits one MIME type per call, so the bundle
  * goes through tslab's internal display-data writer
  * (`tslab/dist/jupyter.js`'s `lastWriteDisplayData`, set for the cell being
  * executed). If a tslab release changes that internal, `show` degrades to
- * `tslab.display.html(...)` (interactive figure only) and says so once.
+ * `tslab.display.png(...)` (static image only) and says so once.
  *
  * Always `await show(fig)`: the PNG is rendered asynchronously and the output
  * must be written while its cell is still the one executing.
  */
 import { renderImage, browserAvailable, CHROMIUM_INSTALL_HINT } from './browser';
-import { figureHtml } from './html';
-import { hashText, plotsState, warnOnce } from './runtime';
+import { compactPng } from './png';
+import { warnOnce } from './runtime';
 import type { Figure } from './types';
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -31,7 +40,6 @@ export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 /** The data of one display_data message. */
 export interface MimeBundle {
   [PLOTLY_MIME]: Figure;
-  'text/html': string;
   /** Base64 PNG (absent when no browser is available). */
   'image/png'?: string;
   'text/plain': string;
@@ -52,12 +60,6 @@ export interface ShowOptions {
   width?: number;
   height?: number;
   scale?: number;
-  /**
-   * Inline plotly.js into this output's HTML: by default only for the first
-   * figure shown in the kernel. Pass true to re-include it (e.g. after the
-   * first figure's output was cleared).
-   */
-  includePlotly?: boolean;
 }
 
 /** One line describing the figure, for text/plain. */
@@ -87,26 +89,13 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/**
- * Builds the MIME bundle for `fig` without displaying it. Each call takes the
- * next figure number of the kernel (for the div id); whether plotly.js is
- * inlined follows `options.includePlotly`, else whether a previous `show`
- * already inlined it.
- */
+/** Builds the MIME bundle for `fig` without displaying it. */
 export async function figureBundle(fig: Figure, options: ShowOptions = {}): Promise<MimeBundle> {
-  const state = plotsState();
   const spec = canonicalSpec(fig);
-  const json = JSON.stringify(spec);
-  const id = `sprint-plot-${++state.shown}-${hashText(json)}`;
-  const includePlotly = options.includePlotly ?? !state.libraryIncluded;
-  const bundle: MimeBundle = {
-    [PLOTLY_MIME]: spec,
-    'text/html': figureHtml(spec, { id, includePlotly }),
-    'text/plain': describeFigure(spec),
-  };
+  const bundle: MimeBundle = { [PLOTLY_MIME]: spec, 'text/plain': describeFigure(spec) };
   if (options.png ?? true) {
     const png = await pngOrNull(spec, options);
-    if (png) bundle['image/png'] = png.toString('base64');
+    if (png) bundle['image/png'] = compactPng(png).toString('base64');
   }
   return bundle;
 }
@@ -115,7 +104,7 @@ async function pngOrNull(fig: Figure, options: ShowOptions): Promise<Buffer | nu
   if (!browserAvailable()) {
     warnOnce(
       'show:no-browser',
-      `lib/plots show(): no Chromium found, so figures are shown without their image/png (GitHub and nbviewer will not show them); ${CHROMIUM_INSTALL_HINT}.`,
+      `lib/plots show(): no Chromium found, so figures are shown without their image/png (only front ends with Plotly's renderer will show them); ${CHROMIUM_INSTALL_HINT}.`,
     );
     return null;
   }
@@ -143,41 +132,43 @@ export function tslabDisplayWriter(): DisplayWriter | null {
   return null;
 }
 
-function tslabPublicHtml(): ((html: string) => void) | null {
+interface TslabDisplay {
+  png(b: Uint8Array): void;
+  text(s: string): void;
+}
+
+function tslabPublicDisplay(): TslabDisplay | null {
   // Only inside a process that runs tslab (a kernel); loading tslab elsewhere
   // would pull its TypeScript compiler for nothing.
   if (!Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]/.test(k))) return null;
   try {
-    const tslab = require('tslab') as { display?: { html?: (s: string) => void } };
-    const html = tslab.display?.html;
-    return typeof html === 'function' ? (s: string) => html.call(tslab.display, s) : null;
+    const d = (require('tslab') as { display?: Partial<TslabDisplay> }).display;
+    return d && typeof d.png === 'function' && typeof d.text === 'function' ? (d as TslabDisplay) : null;
   } catch {
     return null;
   }
 }
 
 /**
- * Displays `fig` in the notebook as one output (plotly JSON + HTML + PNG).
+ * Displays `fig` in the notebook as one output (plotly JSON + PNG + text).
  * `await` it. Outside a tslab kernel it prints a note and displays nothing.
  */
 export async function show(fig: Figure, options: ShowOptions = {}): Promise<void> {
-  const state = plotsState();
   const bundle = await figureBundle(fig, options);
-  const includedHere = bundle['text/html'].startsWith('<script type="text/javascript">/* plotly.js');
   const writer = tslabDisplayWriter();
   if (writer) {
     writer({ data: { ...bundle }, metadata: {} }, false);
-    if (includedHere) state.libraryIncluded = true;
     return;
   }
-  const html = tslabPublicHtml();
-  if (html) {
+  const display = tslabPublicDisplay();
+  if (display) {
     try {
-      html(bundle['text/html']);
-      if (includedHere) state.libraryIncluded = true;
+      const png = bundle['image/png'];
+      if (png) display.png(Buffer.from(png, 'base64'));
+      else display.text(bundle['text/plain']);
       warnOnce(
         'show:fallback',
-        "lib/plots show(): tslab's internal display writer was not found (tslab changed?); showing the HTML version only (no plotly JSON, no PNG).",
+        "lib/plots show(): tslab's internal display writer was not found (tslab changed?); showing the static image only (no plotly JSON).",
       );
       return;
     } catch {
@@ -185,14 +176,4 @@ export async function show(fig: Figure, options: ShowOptions = {}): Promise<void
     }
   }
   warnOnce('show:no-kernel', 'lib/plots show(): not running in a tslab kernel, nothing displayed; use exportFigure() to write image files.');
-}
-
-/**
- * Forgets that plotly.js was inlined, so the next `show` inlines it again
- * (after clearing the first figure's output, or in tests).
- */
-export function resetDisplayState(): void {
-  const s = plotsState();
-  s.libraryIncluded = false;
-  s.shown = 0;
 }

@@ -14,7 +14,7 @@
  *   {@link accuracyGroupsFromTransfer}, {@link modelWeights}
  *
  * Output:
- * - `await show(fig)`: plotly JSON + HTML (plotly.js inlined once per kernel) + PNG
+ * - `await show(fig)`: plotly JSON + PNG + text (no HTML: see display.ts)
  * - `await exportFigure(fig, 'Figure_2A')`: figures/Figure_2A.png and .svg (headless Chromium)
  * - `await closeBrowser()`: end the shared Chromium now (scripts; it also closes itself when idle)
  */
@@ -65,10 +65,10 @@ export { privacyUtility } from './sweep';
 export type { PrivacyUtilityRun, PrivacyUtilityOptions } from './sweep';
 export { figure2Epochs, epochShares, poolCohorts, sampleEpochs, accuracyGroupsFromTransfer, modelWeights } from './paper';
 export type { EpochChoiceLike, EpochSampler, PooledPatients, TransferCellLike } from './paper';
-export { show, figureBundle, describeFigure, resetDisplayState, tslabDisplayWriter, PLOTLY_MIME } from './display';
+export { show, figureBundle, describeFigure, tslabDisplayWriter, PLOTLY_MIME } from './display';
 export type { MimeBundle, ShowOptions, DisplayData, DisplayWriter } from './display';
 export { exportFigure, exportFigures, defaultFiguresDir } from './export';
 export type { ExportFormat, ExportOptions, ExportResult } from './export';
-export { findBrowser, browserAvailable, closeBrowser, renderImage, CHROMIUM_ARGS, CHROMIUM_INSTALL_HINT } from './browser';
-export type { RenderOptions, ImageFormat } from './browser';
-export { figureHtml, standaloneHtml } from './html';
+export { findBrowser, browserAvailable, closeBrowser, renderImage, runningBrowser, CHROMIUM_ARGS, CHROMIUM_INSTALL_HINT } from './browser';
+export type { RenderOptions, ImageFormat, BrowserChoice, BrowserSource } from './browser';
+export { standaloneHtml } from './html';

@@ -10,10 +10,6 @@ import { PlotError } from './errors';
 
 /** State that must live once per process (kernel). */
 export interface PlotsState {
-  /** Figures shown so far: numbers the div ids. */
-  shown: number;
-  /** Whether plotly.js has been inlined into an output of this kernel. */
-  libraryIncluded: boolean;
   /** Notes already printed once on stderr. */
   warned: Set<string>;
   /** The shared headless browser, if started (see browser.ts). */
@@ -26,7 +22,7 @@ export function plotsState(): PlotsState {
   const g = globalThis as unknown as { [STATE_KEY]?: PlotsState };
   let s = g[STATE_KEY];
   if (!s) {
-    s = { shown: 0, libraryIncluded: false, warned: new Set<string>(), renderer: null };
+    s = { warned: new Set<string>(), renderer: null };
     g[STATE_KEY] = s;
   }
   return s;
@@ -82,15 +78,4 @@ export function plotlyScript(): PlotlyScript {
   throw new PlotError(
     'plotly.js not found: run `npm ci` (it installs plotly.js-dist-min / plotly.js-dist), or set SPRINT_PLOTLY_JS to a plotly.min.js file.',
   );
-}
-
-
-/** 32-bit FNV-1a of a string, as 8 hex digits: stable ids from a spec. */
-export function hashText(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../lib/compute/backend';
+import { selectBackend, silenceCpuBackendNotice } from '../../lib/compute/backend';
 import { TINY_ARCHITECTURE, createDiscriminator, createGenerator, discriminate, disposeParams, generate, makeDropoutMasks, perExampleLosses } from '../../lib/generators/acgan/models';
 import { dpGradientsGhost } from '../../lib/generators/acgan/dpsgd';
 import { Random } from '../../lib/random';
@@ -73,6 +73,30 @@ async function kernelGrads(backend: string, fastCpuKernels = true) {
   });
   return out;
 }
+
+describe("tfjs-backend-cpu's Node.js notice", () => {
+  const NOTICE = /Hi, looks like you are running TensorFlow\.js in Node\.js/;
+  it('is printed by a fresh cpu backend on its first tensor, and not once silenced; selectBackend silences it', async () => {
+    await selectBackend({ backend: 'cpu', log: null });
+    const Cpu = tf.backend().constructor as new () => tf.KernelBackend;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const printed = () => warn.mock.calls.map((c) => c.join(' ')).filter((t) => NOTICE.test(t)).length;
+      const loud = new Cpu();
+      loud.write(new Float32Array([1]), [1], 'float32');
+      expect(printed()).toBe(1); // what this guards against (moved in a tfjs release: update silenceCpuBackendNotice)
+      const quiet = new Cpu();
+      silenceCpuBackendNotice(quiet);
+      quiet.write(new Float32Array([1]), [1], 'float32');
+      expect(printed()).toBe(1);
+      expect((tf.backend() as unknown as { firstUse: boolean }).firstUse).toBe(false);
+      loud.dispose();
+      quiet.dispose();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
 
 describe('extra kernels (Conv2DBackpropFilter, Conv2DBackpropInput, UnsortedSegmentSum)', () => {
   it('match the stock cpu kernels on wasm and on patched cpu', async () => {

@@ -1,7 +1,8 @@
 /**
- * Everything that needs headless Chromium: the PNG in the display bundle,
- * static export (PNG/SVG sizes), and the render check (the notebook HTML
- * output really draws a plot). Fails, never skips, when Chromium is missing.
+ * Everything that needs headless Chromium: the PNG in the display bundle and
+ * static export (PNG/SVG sizes, tags, not rewriting unchanged figures). Fails,
+ * never skips, when Chromium is missing (on Linux x64 `npm ci` provides one).
+ * How JupyterLab shows the bundle is test/plots/jupyterlab.test.ts.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,11 +15,12 @@ import {
   featureCorrelation,
   figure2,
   lossCurves,
-  resetDisplayState,
   show,
 } from '../../lib/plots';
 import type { DisplayData, Figure } from '../../lib/plots';
 import { evaluateJs, withPage } from '../../lib/plots/browser';
+import { FIGURE_TAG_KEY, figureTag } from '../../lib/plots/export';
+import { readTextChunk } from '../../lib/plots/png';
 import type { PageLike } from '../../lib/plots/browser';
 import { captureTslabDisplay, pngSize, requireChromium, svgSize } from './helpers';
 import { series, tinyCohort } from './fixtures';
@@ -40,8 +42,7 @@ let bundles: DisplayData[] = [];
 beforeAll(async () => {
   requireChromium();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plots-chromium-'));
-  // Two figures shown as a notebook would: the first carries plotly.js.
-  resetDisplayState();
+  // Two figures shown as a notebook would.
   const capture = captureTslabDisplay();
   try {
     await show(fig2());
@@ -56,36 +57,6 @@ afterAll(async () => {
   await closeBrowser();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** Browser-side: insert an output's HTML the way JupyterLab does (innerHTML, then re-created scripts). */
-const INSERT_OUTPUT_JS = `function (html) {
-  var host = document.createElement('div');
-  host.className = 'jp-OutputArea-output';
-  document.body.appendChild(host);
-  host.innerHTML = html;
-  var scripts = host.querySelectorAll('script');
-  for (var i = 0; i < scripts.length; i++) {
-    var old = scripts[i];
-    var s = document.createElement('script');
-    s.type = old.type || 'text/javascript';
-    s.text = old.textContent;
-    old.parentNode.replaceChild(s, old);
-  }
-  return scripts.length;
-}`;
-
-/** Browser-side: wait until every .sprint-gan-plot div has drawn its SVG; returns counts per div. */
-const WAIT_DRAWN_JS = `function () {
-  return new Promise(function (resolve) {
-    var t0 = Date.now();
-    (function poll() {
-      var divs = Array.prototype.slice.call(document.querySelectorAll('.sprint-gan-plot'));
-      var counts = divs.map(function (d) { return { id: d.id, mainSvg: d.querySelectorAll('.main-svg').length, traces: d.querySelectorAll('.scatterlayer .trace').length, text: d.textContent.slice(0, 60) }; });
-      var done = divs.length > 0 && counts.every(function (c) { return c.mainSvg > 0 && c.traces > 0; });
-      if (done || Date.now() - t0 > 20000) resolve(counts); else setTimeout(poll, 50);
-    })();
-  });
-}`;
 
 /** Browser-side: decode a PNG (base64) and count non-white pixels inside each rect. */
 const NON_WHITE_JS = `function (a) {
@@ -107,57 +78,23 @@ const NON_WHITE_JS = `function (a) {
   });
 }`;
 
-const RECTS_JS = `function () {
-  return Array.prototype.slice.call(document.querySelectorAll('.sprint-gan-plot')).map(function (d) {
-    var r = d.getBoundingClientRect();
-    return { x: Math.round(r.left + window.scrollX), y: Math.round(r.top + window.scrollY), width: Math.round(r.width), height: Math.round(r.height) };
-  });
-}`;
-
 async function nonWhite(page: PageLike, png: Buffer, rects: { x: number; y: number; width: number; height: number }[]): Promise<{ nonWhite: number; total: number }[]> {
   return evaluateJs(page, NON_WHITE_JS, { png: png.toString('base64'), rects });
 }
 
 describe('display bundle with PNG', () => {
-  test('image/png is a PNG of the figure size; one bundle per show', () => {
+  test('image/png: a palette PNG of the figure size that is not blank; one bundle per show', async () => {
     expect(bundles).toHaveLength(2);
     for (const b of bundles) {
-      expect(Object.keys(b.data).sort()).toEqual(['application/vnd.plotly.v1+json', 'image/png', 'text/html', 'text/plain']);
-      expect(pngSize(Buffer.from(b.data['image/png'] as string, 'base64'))).toEqual({ width: 700, height: 450 });
+      expect(Object.keys(b.data).sort()).toEqual(['application/vnd.plotly.v1+json', 'image/png', 'text/plain']);
+      const png = Buffer.from(b.data['image/png'] as string, 'base64');
+      expect(pngSize(png)).toEqual({ width: 700, height: 450 });
+      expect(png[25]).toBe(3); // IHDR colour type: indexed (compactPng)
+      await withPage(async (page) => {
+        const [p] = await nonWhite(page, png, [{ x: 0, y: 0, width: 700, height: 450 }]);
+        expect(p.nonWhite / p.total).toBeGreaterThan(0.01); // lines, markers, text drawn
+      });
     }
-  });
-});
-
-describe('render check: the HTML output draws in Chromium', () => {
-  test('two outputs inserted like JupyterLab: plotly loads once, both plots draw, screenshot not blank', async () => {
-    await withPage(async (page) => {
-      await page.setViewportSize({ width: 900, height: 1100 });
-      await page.setContent('<!DOCTYPE html><html><body style="margin:0;background:#fff"></body></html>');
-      for (const b of bundles) await evaluateJs(page, INSERT_OUTPUT_JS, b.data['text/html']);
-      const counts = await evaluateJs<{ id: string; mainSvg: number; traces: number }[]>(page, WAIT_DRAWN_JS, null);
-      expect(counts).toHaveLength(2);
-      for (const c of counts) {
-        expect(c.mainSvg).toBeGreaterThan(0);
-        expect(c.traces).toBeGreaterThan(0);
-      }
-      expect(counts[0].traces).toBe(6); // Figure 2A: six series
-      const rects = await evaluateJs<{ x: number; y: number; width: number; height: number }[]>(page, RECTS_JS, null);
-      const shot = await page.screenshot({ fullPage: true, type: 'png' });
-      const px = await nonWhite(page, shot, rects);
-      for (const p of px) expect(p.nonWhite / p.total).toBeGreaterThan(0.01); // lines, markers, text drawn
-    });
-  });
-
-  test('a later figure rendered before the first one waits for plotly.js, then draws', async () => {
-    await withPage(async (page) => {
-      await page.setContent('<!DOCTYPE html><html><body></body></html>');
-      await evaluateJs(page, INSERT_OUTPUT_JS, bundles[1].data['text/html']);
-      const waiting = await evaluateJs<string>(page, "function () { return document.querySelector('.sprint-gan-plot').textContent; }", null);
-      expect(waiting).toMatch(/Waiting for plotly\.js/);
-      await evaluateJs(page, INSERT_OUTPUT_JS, bundles[0].data['text/html']);
-      const counts = await evaluateJs<{ mainSvg: number; traces: number }[]>(page, WAIT_DRAWN_JS, null);
-      expect(counts.map((c) => c.mainSvg > 0 && c.traces > 0)).toEqual([true, true]);
-    });
   });
 });
 
@@ -168,7 +105,9 @@ describe('exportFigure through Chromium', () => {
     const ms = Date.now() - t0;
     expect(r.fallback).toBe(false);
     expect(r.files).toEqual([path.join(dir, 'Figure_2A.png'), path.join(dir, 'Figure_2A.svg')]);
+    expect(r.unchanged).toEqual([]);
     expect(pngSize(fs.readFileSync(r.files[0]))).toEqual({ width: 700, height: 450 });
+    expect(fs.readFileSync(r.files[0])[25]).toBe(3); // IHDR colour type: indexed (compactPng), like the notebooks' PNGs
     const svg = fs.readFileSync(r.files[1], 'utf8');
     expect(svgSize(svg)).toEqual({ width: 700, height: 450 });
     expect(svg).toContain('class="main-svg"');
@@ -180,6 +119,7 @@ describe('exportFigure through Chromium', () => {
   test('the same figure gives the same SVG bytes every time (no random ids)', async () => {
     const heat = correlationHeatmap(featureCorrelation(tinyCohort().x), { title: 'Real' });
     const a = fs.readFileSync((await exportFigure(heat, 'Same', { dir, formats: ['svg'] })).files[0], 'utf8');
+    fs.rmSync(path.join(dir, 'Same.svg'));
     const b = fs.readFileSync((await exportFigure(heat, 'Same', { dir, formats: ['svg'] })).files[0], 'utf8');
     expect(b).toBe(a);
     expect(a).toContain('id="defs-sprint"');
@@ -198,6 +138,22 @@ describe('exportFigure through Chromium', () => {
       const [p] = await nonWhite(page, png, [{ x: 0, y: 0, width: 1000, height: 960 }]);
       expect(p.nonWhite / p.total).toBeGreaterThan(0.05);
     });
+  });
+
+  test('files record the figure they show; an unchanged figure is not rewritten, a changed one is', async () => {
+    const f = fig2();
+    const first = await exportFigure(f, 'Tagged', { dir });
+    const [png, svg] = first.files;
+    expect(readTextChunk(fs.readFileSync(png), FIGURE_TAG_KEY)).toBe(figureTag({ ...f, layout: { ...f.layout, width: 700, height: 450 } }, 'png', 700, 450, 1));
+    expect(fs.readFileSync(svg, 'utf8')).toMatch(/^<!-- sprint-gan-ts-spec: [0-9a-f]{16} -->\n<svg/);
+    const stamps = first.files.map((p) => fs.statSync(p).mtimeMs);
+    const tag = readTextChunk(fs.readFileSync(png), FIGURE_TAG_KEY);
+    const second = await exportFigure(f, 'Tagged', { dir });
+    expect(second.unchanged).toEqual(first.files);
+    expect(second.files.map((p) => fs.statSync(p).mtimeMs)).toEqual(stamps);
+    const changed = await exportFigure(lossCurves([{ epoch: 1, trainGenLoss: 0.7, trainAuxLoss: 0.6 }]), 'Tagged', { dir, formats: ['png'] });
+    expect(changed.unchanged).toEqual([]);
+    expect(readTextChunk(fs.readFileSync(png), FIGURE_TAG_KEY)).not.toBe(tag);
   });
 
   test('overwrites an existing file in place (rename), keeps other files', async () => {

@@ -1,43 +1,28 @@
 /**
- * The notebook display bundle (no browser needed: PNG off or no browser) and
- * the no-browser fallbacks of show and exportFigure.
+ * The notebook display bundle (no browser needed: PNG off or no browser),
+ * the no-browser fallbacks of show and exportFigure, and finding a browser.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import {
-  PLOTLY_MIME,
-  PlotError,
-  defaultFiguresDir,
-  exportFigure,
-  figure2,
-  figureBundle,
-  findBrowser,
-  resetDisplayState,
-  show,
-  standaloneHtml,
-} from '../../lib/plots';
+import { PLOTLY_MIME, PlotError, defaultFiguresDir, exportFigure, figure2, figureBundle, findBrowser, show, standaloneHtml } from '../../lib/plots';
 import type { Figure } from '../../lib/plots';
+import type { BrowserLookup } from '../../lib/plots/browser';
+import type { BundledChromium } from '../../lib/plots/bundled';
+import { figureTag, tagFigureFile } from '../../lib/plots/export';
 import { plotsState } from '../../lib/plots/runtime';
-import { captureTslabDisplay } from './helpers';
+import { captureTslabDisplay, PNG_1X1 } from './helpers';
 import { series } from './fixtures';
-
-const LIB_MARKER = 'included once per notebook by sprint-gan-ts lib/plots';
-const PLOTLY_HEADER = /plotly\.js v\d+\.\d+\.\d+/g;
 
 function fig(a = 140): Figure {
   return figure2({ real: { standard: series(a), intensive: series(a - 10) }, private: { standard: series(a - 2), intensive: series(a - 12) } }, { panel: 'A' });
 }
 
-function count(haystack: string, needle: string | RegExp): number {
-  return typeof needle === 'string' ? haystack.split(needle).length - 1 : (haystack.match(needle) ?? []).length;
-}
-
 let capture: ReturnType<typeof captureTslabDisplay>;
 let savedChromium: string | undefined;
 beforeEach(() => {
-  resetDisplayState();
+  plotsState().warned.clear();
   capture = captureTslabDisplay();
   savedChromium = process.env.SPRINT_CHROMIUM;
 });
@@ -49,65 +34,42 @@ afterEach(() => {
 });
 
 describe('show: one display_data bundle through tslab', () => {
-  test('MIME keys, plotly JSON equals the spec, plotly.js inlined once across two calls', async () => {
+  test('plotly JSON equal to the spec and text/plain; no text/html (a sanitizer would empty it)', async () => {
     const a = fig(140);
     const b = fig(150);
     await show(a, { png: false });
     await show(b, { png: false });
     expect(capture.outputs).toHaveLength(2);
-    const [first, second] = capture.outputs;
     for (const out of capture.outputs) {
-      expect(Object.keys(out.data).sort()).toEqual([PLOTLY_MIME, 'text/html', 'text/plain'].sort());
+      expect(Object.keys(out.data).sort()).toEqual([PLOTLY_MIME, 'text/plain']);
       expect(out.metadata).toEqual({});
     }
-    expect(first.data[PLOTLY_MIME]).toEqual(a);
-    expect(second.data[PLOTLY_MIME]).toEqual(b);
-    const h1 = first.data['text/html'] as string;
-    const h2 = second.data['text/html'] as string;
-    // the library: once, in the first output only
-    expect(count(h1, LIB_MARKER)).toBe(1);
-    expect(count(h2, LIB_MARKER)).toBe(0);
-    expect(count(h1 + h2, PLOTLY_HEADER)).toBe(1);
-    expect(h1.length).toBeGreaterThan(1_000_000);
-    expect(h2.length).toBeLessThan(20_000);
-    expect(h1).toContain('if (!window.Plotly)');
-    // the figures: a div each, drawn by newPlot, the second waits for the library if needed
-    expect(h1).toMatch(/<div id="sprint-plot-1-[0-9a-f]{8}" class="sprint-gan-plot" style="width:700px;height:450px;"><\/div>/);
-    expect(h2).toMatch(/<div id="sprint-plot-2-[0-9a-f]{8}"/);
-    expect(h2).toContain('window.Plotly.newPlot(el, fig.data, fig.layout, config)');
-    expect(h2).toContain('__sprintGanPlotsQueue');
-    expect(first.data['text/plain']).toBe(
+    expect(capture.outputs[0].data[PLOTLY_MIME]).toEqual(a);
+    expect(capture.outputs[1].data[PLOTLY_MIME]).toEqual(b);
+    expect(capture.outputs[0].data['text/plain']).toBe(
       '<Plotly figure: Figure 2A: Last epoch - 4 traces: Real standard, Real intensive, Private standard, Private intensive>',
     );
   });
 
-  test('the HTML is deterministic: same figures in a fresh kernel state give the same bytes', async () => {
-    await show(fig(140), { png: false });
-    await show(fig(150), { png: false });
-    const firstRun = capture.outputs.map((o) => o.data['text/html']);
-    resetDisplayState();
-    capture.outputs.length = 0;
-    await show(fig(140), { png: false });
-    await show(fig(150), { png: false });
-    expect(capture.outputs.map((o) => o.data['text/html'])).toEqual(firstRun);
+  test('the bundle is small and deterministic: the same figure gives the same JSON text', async () => {
+    const one = JSON.stringify(await figureBundle(fig(), { png: false }));
+    const two = JSON.stringify(await figureBundle(fig(), { png: false }));
+    expect(two).toBe(one);
+    expect(one.length).toBeLessThan(10_000); // no plotly.js (4.8 MB) in any output
   });
 
-  test('includePlotly: true re-inlines the library; specs become clean JSON; no "</script>" leaks from titles', async () => {
+  test('the spec becomes clean JSON with sorted keys: NaN -> null, undefined dropped', async () => {
     const f = fig();
-    f.layout.title = { text: 'a </script><script>alert(1)</script> title' };
     (f.data[0].y as (number | null)[])[0] = NaN as unknown as number;
-    await show(f, { png: false });
-    await show(f, { png: false, includePlotly: true });
-    expect(count(capture.outputs[1].data['text/html'] as string, LIB_MARKER)).toBe(1);
-    const spec = capture.outputs[0].data[PLOTLY_MIME] as Figure;
+    (f.layout as Record<string, unknown>).zz = undefined;
+    const spec = (await figureBundle(f, { png: false }))[PLOTLY_MIME];
     expect(spec.data[0].y?.[0]).toBeNull();
-    const html = capture.outputs[0].data['text/html'] as string;
-    expect(html.match(/<\/script>/gi)).toHaveLength(2); // only our own two script tags
+    expect('zz' in spec.layout).toBe(false);
+    expect(Object.keys(spec.layout)).toEqual([...Object.keys(spec.layout)].sort());
   });
 
-  test('without a browser: no image/png and one note on stderr', async () => {
+  test('without a browser: no image/png and one note on stderr naming what to do', async () => {
     process.env.SPRINT_CHROMIUM = 'none';
-    plotsState().warned.clear();
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await show(fig());
     await show(fig());
@@ -115,7 +77,7 @@ describe('show: one display_data bundle through tslab', () => {
     expect(capture.outputs[0].data['image/png']).toBeUndefined();
     const notes = err.mock.calls.map((c) => String(c[0])).filter((s) => s.includes('no Chromium found'));
     expect(notes).toHaveLength(1); // once per process, not once per figure
-    expect(notes[0]).toMatch(/apt-get install -y chromium/);
+    expect(notes[0]).toMatch(/npm ci.*apt-get install -y chromium/);
   });
 
   test('outside a kernel: nothing displayed, a note instead of a crash', async () => {
@@ -127,7 +89,7 @@ describe('show: one display_data bundle through tslab', () => {
     expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/not running in a tslab kernel/);
   }, 60_000);
 
-  test("tslab's internal writer not where expected: degrades to tslab.display.html, says so once", async () => {
+  test("tslab's internal writer not where expected: degrades to tslab's public display, says so once", async () => {
     const key = Object.keys(require.cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k)) as string;
     const mod = require.cache[key];
     require('tslab'); // public.js keeps its own reference to the jupyter module
@@ -141,37 +103,53 @@ describe('show: one display_data bundle through tslab', () => {
       require.cache[key] = mod;
     }
     expect(capture.outputs).toHaveLength(1);
-    expect(Object.keys(capture.outputs[0].data)).toEqual(['text/html']);
-    expect(capture.outputs[0].data['text/html']).toContain('if (!window.Plotly)');
+    expect(capture.outputs[0].data).toEqual({ 'text/plain': expect.stringContaining('<Plotly figure: Figure 2A') });
     expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/internal display writer was not found/);
   }, 60_000);
-
-  test('figureBundle alone does not mark the library as included', async () => {
-    const b1 = await figureBundle(fig(), { png: false });
-    const b2 = await figureBundle(fig(), { png: false });
-    expect(count(b1['text/html'], LIB_MARKER)).toBe(1);
-    expect(count(b2['text/html'], LIB_MARKER)).toBe(1);
-  });
 });
 
 describe('exportFigure without a browser', () => {
-  test('writes <name>.html with plotly inlined and says so on stderr', async () => {
+  let dir: string;
+  beforeEach(() => {
     process.env.SPRINT_CHROMIUM = 'none';
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plots-export-'));
-    try {
-      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      const r = await exportFigure(fig(), 'Figure_2A', { dir });
-      expect(r.fallback).toBe(true);
-      expect(r.files).toEqual([path.join(dir, 'Figure_2A.html')]);
-      expect(fs.readdirSync(dir)).toEqual(['Figure_2A.html']);
-      const html = fs.readFileSync(r.files[0], 'utf8');
-      expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-      expect(count(html, LIB_MARKER)).toBe(1);
-      expect(html).toBe(standaloneHtml({ ...fig(), layout: { ...fig().layout, width: 700, height: 450 } }, 'Figure_2A'));
-      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/exportFigure\(Figure_2A\): no Chromium found.*apt-get install -y chromium/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plots-export-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a figure to (re)write: writes <name>.html with plotly inlined and says so on stderr', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const r = await exportFigure(fig(), 'Figure_2A', { dir });
+    expect(r).toEqual({ files: [path.join(dir, 'Figure_2A.html')], unchanged: [], fallback: true });
+    expect(fs.readdirSync(dir)).toEqual(['Figure_2A.html']);
+    const html = fs.readFileSync(r.files[0], 'utf8');
+    expect(html).toBe(standaloneHtml({ ...fig(), layout: { ...fig().layout, width: 700, height: 450 } }, 'Figure_2A'));
+    expect(html).toMatch(/^<!DOCTYPE html>[\s\S]*plotly\.js v?\d+\.\d+\.\d+[\s\S]*Plotly\.newPlot\(document\.getElementById\('figure'\)/);
+    expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/exportFigure\(Figure_2A\): no Chromium found.*apt-get install -y chromium/);
+  });
+
+  test('files already tagged with this figure are left alone and need no browser', async () => {
+    const sized = { ...fig(), layout: { ...fig().layout, width: 700, height: 450 } };
+    const png = path.join(dir, 'Figure_2A.png');
+    const svg = path.join(dir, 'Figure_2A.svg');
+    fs.writeFileSync(png, tagFigureFile(PNG_1X1, 'png', figureTag(sized, 'png', 700, 450, 1)));
+    fs.writeFileSync(svg, tagFigureFile('<svg width="700" height="450"></svg>', 'svg', figureTag(sized, 'svg', 700, 450, 1)));
+    const before = [fs.readFileSync(png), fs.readFileSync(svg, 'utf8')];
+    const r = await exportFigure(fig(), 'Figure_2A', { dir });
+    expect(r).toEqual({ files: [png, svg], unchanged: [png, svg], fallback: false });
+    expect([fs.readFileSync(png), fs.readFileSync(svg, 'utf8')]).toEqual(before);
+    expect(fs.readdirSync(dir).sort()).toEqual(['Figure_2A.png', 'Figure_2A.svg']);
+    // another figure under the same name is stale: it must be rendered (here: HTML, no browser)
+    expect((await exportFigure(fig(150), 'Figure_2A', { dir })).fallback).toBe(true);
+  });
+
+  test('the standalone page escapes what could end its scripts: titles, trace names', () => {
+    const f = fig();
+    f.layout.title = { text: 'a </script><script>alert(1)</script> title' };
+    f.data[0].name = '<!-- x';
+    const html = standaloneHtml(f, '</title><b>');
+    expect(html.match(/<\/script>/gi)).toHaveLength(2); // only the page's own two script elements
+    expect(html).not.toContain('<!-- x');
+    expect(html).toContain('<title>&lt;/title&gt;&lt;b&gt;</title>');
   });
 
   test('bad names and formats are PlotErrors', async () => {
@@ -181,14 +159,42 @@ describe('exportFigure without a browser', () => {
   });
 });
 
+describe('figure tags', () => {
+  test('differ by spec, format, size and scale; are 16 hex digits; round-trip through PNG and SVG files', () => {
+    const t = figureTag(fig(), 'png', 700, 450, 1);
+    expect(t).toMatch(/^[0-9a-f]{16}$/);
+    expect(figureTag(fig(), 'png', 700, 450, 1)).toBe(t);
+    for (const other of [figureTag(fig(141), 'png', 700, 450, 1), figureTag(fig(), 'svg', 700, 450, 1), figureTag(fig(), 'png', 701, 450, 1), figureTag(fig(), 'png', 700, 450, 2)]) {
+      expect(other).not.toBe(t);
+    }
+  });
+});
+
 describe('finding a browser', () => {
+  const exe = process.execPath; // any executable file stands in for Chrome here
+  const bundled: BundledChromium = { version: '143.0.4', binDir: '/pkg/bin', dir: '/cache/chromium-143.0.4' };
+  const none: BrowserLookup = { systemPaths: [], pathNames: [], bundled: null };
+
   test('SPRINT_CHROMIUM, then CHROME_PATH; "none" disables; a bad path is an error', () => {
-    const exe = process.execPath; // any executable file stands in for Chrome here
-    expect(findBrowser({ SPRINT_CHROMIUM: exe, CHROME_PATH: '/nope' })).toBe(exe);
-    expect(findBrowser({ CHROME_PATH: exe })).toBe(exe);
-    expect(findBrowser({ SPRINT_CHROMIUM: 'none', CHROME_PATH: exe })).toBeNull();
-    expect(() => findBrowser({ SPRINT_CHROMIUM: '/no/such/chrome' })).toThrow(PlotError);
-    expect(() => findBrowser({ CHROME_PATH: '/no/such/chrome' })).toThrow(/CHROME_PATH=\/no\/such\/chrome is not an executable/);
+    expect(findBrowser({ SPRINT_CHROMIUM: exe, CHROME_PATH: '/nope' }, none)).toEqual({ source: 'SPRINT_CHROMIUM', executable: exe });
+    expect(findBrowser({ CHROME_PATH: exe }, none)).toEqual({ source: 'CHROME_PATH', executable: exe });
+    expect(findBrowser({ SPRINT_CHROMIUM: 'none', CHROME_PATH: exe }, { ...none, bundled })).toBeNull();
+    expect(() => findBrowser({ SPRINT_CHROMIUM: '/no/such/chrome' }, none)).toThrow(PlotError);
+    expect(() => findBrowser({ CHROME_PATH: '/no/such/chrome' }, none)).toThrow(/CHROME_PATH=\/no\/such\/chrome is not an executable/);
+  });
+
+  test('the system browser before the npm-shipped one; the npm-shipped one when the system has none', () => {
+    const dir = path.dirname(exe);
+    const name = path.basename(exe);
+    expect(findBrowser({}, { systemPaths: ['/no/such', exe], pathNames: [], bundled })).toEqual({ source: 'system', executable: exe });
+    expect(findBrowser({ PATH: `/nope${path.delimiter}${dir}` }, { systemPaths: [], pathNames: [name], bundled })).toEqual({ source: 'system', executable: exe });
+    expect(findBrowser({ PATH: '' }, { ...none, bundled })).toEqual({ source: 'bundled', executable: '/cache/chromium-143.0.4/chromium', bundled });
+    expect(findBrowser({ PATH: '' }, none)).toBeNull();
+  });
+
+  test('SPRINT_CHROMIUM=bundled takes the npm-shipped one over the system one, or says why it cannot', () => {
+    expect(findBrowser({ SPRINT_CHROMIUM: 'bundled' }, { systemPaths: [exe], pathNames: [], bundled })?.source).toBe('bundled');
+    expect(() => findBrowser({ SPRINT_CHROMIUM: 'bundled' }, { systemPaths: [exe], pathNames: [], bundled: null })).toThrow(/Linux x64 only.*@sparticuz\/chromium/);
   });
 
   test('figures/ at the repository root by default', () => {
