@@ -16,33 +16,43 @@ export interface AccuracyGroup {
   real: readonly number[];
   nonPrivate?: readonly number[];
   private?: readonly number[];
-  /** A private baseline that is not a GAN (e.g. lib/generators/gaussian's cohort), drawn as a fourth strip. */
-  baseline?: readonly number[];
+  /**
+   * Other synthetic cohorts that are not the paper's GANs (e.g. the DP
+   * Gaussian's, the Markov-Gaussian's), by legend label, drawn after the three.
+   */
+  others?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface AccuracyStripOptions {
   title?: string;
   yRange?: [number, number];
-  /** Legend label of the groups' `baseline` strip (default 'Private Gaussian'). */
-  baselineLabel?: string;
 }
 
-/** The baseline strip's look: the neutral sequence's green, diamonds (no paper source uses either). */
-const BASELINE_STYLE = { color: SEQUENCE[7], symbol: 'diamond' };
+/** The other cohorts' looks, in order of first appearance: the neutral sequence's green and orange, then grey (no paper source uses them). */
+const OTHER_STYLES = [
+  { color: SEQUENCE[7], symbol: 'diamond' },
+  { color: SEQUENCE[5], symbol: 'star' },
+  { color: '#666666', symbol: 'cross' },
+];
 
 /**
  * Strip plot: x = classifier, three jittered strips per classifier (real,
- * non-private, private), same colors and markers as Figure 2, and a fourth
- * for a non-GAN `baseline` when the groups have one.
+ * non-private, private), same colors and markers as Figure 2, then one for
+ * each other cohort the groups name.
  */
 export function accuracyStrips(groups: readonly AccuracyGroup[], options: AccuracyStripOptions = {}): Figure {
   if (groups.length === 0) throw new PlotError('accuracyStrips: no classifier groups given.');
   const data: PlotTrace[] = [];
-  for (const source of [...SOURCES, 'baseline' as const]) {
+  const otherLabels = [...new Set(groups.flatMap((g) => Object.keys(g.others ?? {})))];
+  const strips = [
+    ...SOURCES.map((source) => ({ values: (g: AccuracyGroup) => g[source], look: { name: SOURCE_LABELS[source], color: SOURCE_COLORS[source], symbol: MARKERS[source] } })),
+    ...otherLabels.map((label, i) => ({ values: (g: AccuracyGroup) => g.others?.[label], look: { name: label, ...OTHER_STYLES[i % OTHER_STYLES.length] } })),
+  ];
+  for (const [k, strip] of strips.entries()) {
     const x: string[] = [];
     const y: number[] = [];
     for (const g of groups) {
-      const values = g[source];
+      const values = strip.values(g);
       if (!values) continue;
       for (const v of values) {
         x.push(methodLabel(g.classifier));
@@ -50,13 +60,10 @@ export function accuracyStrips(groups: readonly AccuracyGroup[], options: Accura
       }
     }
     if (y.length === 0) {
-      if (source === 'real') throw new PlotError('accuracyStrips: no real accuracies given.');
+      if (k === 0) throw new PlotError('accuracyStrips: no real accuracies given.');
       continue;
     }
-    const look =
-      source === 'baseline'
-        ? { name: options.baselineLabel ?? 'Private Gaussian', ...BASELINE_STYLE }
-        : { name: SOURCE_LABELS[source], color: SOURCE_COLORS[source], symbol: MARKERS[source] };
+    const look = strip.look;
     data.push({
       type: 'box',
       name: look.name,

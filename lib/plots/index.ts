@@ -8,7 +8,7 @@
  * - {@link epochScores}, {@link epochRanks}
  * - {@link accuracyStrips} (Figure 3)
  * - {@link featureWeights} (Figure 4), {@link correlationHeatmap(s)} with {@link featureCorrelation}
- * - {@link deltaVsEpoch}, {@link epsilonVsEpochs} (privacy)
+ * - {@link deltaVsEpoch}, {@link epsilonVsEpochs}, {@link privacyUtilityCurve} (privacy)
  * - {@link privacyUtility} (a sweep's accuracy against ε, seeds as spread)
  * - paper glue: {@link figure2Epochs}, {@link sampleEpochs}, {@link poolCohorts},
  *   {@link accuracyGroupsFromTransfer}, {@link modelWeights}
@@ -47,8 +47,8 @@ export {
   baseLayout,
 } from './style';
 export type { Source, ArmName } from './style';
-export { median, medianByVisit, medianSbpByVisit } from './medians';
-export type { CohortLike, ArmSeries } from './medians';
+export { median, medianAgreement, medianByVisit, medianSbpByVisit } from './medians';
+export type { CohortLike, ArmSeries, MedianAgreement } from './medians';
 export { figure2, trajectoryMedians, FIGURE2_PANEL_TITLES, FIGURE2_Y_RANGE } from './trajectories';
 export type { Figure2Input, Figure2Panel, Figure2Options, TrajectoryOptions } from './trajectories';
 export { lossCurves, lossHistoryFromRecords, NASH_LOSS } from './losses';
@@ -59,8 +59,8 @@ export { accuracyStrips } from './accuracy';
 export type { AccuracyGroup, AccuracyStripOptions } from './accuracy';
 export { featureWeights, featureCorrelation, correlationHeatmap, correlationHeatmaps, CORRELATION_COLORSCALE } from './features';
 export type { FeatureWeightsInput, FeatureWeightsOptions, CorrelationHeatmapOptions } from './features';
-export { deltaVsEpoch, epsilonVsEpochs } from './privacy';
-export type { DeltaSeries, DeltaVsEpochInput, EpsilonSeries, EpsilonVsEpochsInput, PrivacyFigureOptions } from './privacy';
+export { deltaVsEpoch, epsilonVsEpochs, privacyUtilityCurve } from './privacy';
+export type { DeltaSeries, DeltaVsEpochInput, EpsilonSeries, EpsilonVsEpochsInput, PrivacyFigureOptions, PrivacyUtilityCurveOptions, UtilityPoint } from './privacy';
 export { privacyUtility } from './sweep';
 export type { PrivacyUtilityRun, PrivacyUtilityOptions } from './sweep';
 export { figure2Epochs, epochShares, poolCohorts, sampleEpochs, accuracyGroupsFromTransfer, modelWeights } from './paper';

@@ -3,7 +3,7 @@
  * DBP, count for N_BPCLASSES): the numbers behind Figure 2 and the
  * preprocess notebook's trajectory plot.
  */
-import { MEASURES, N_FEATURES, N_MEASURES, N_VISITS } from '../data/cohort';
+import { MEASURES, N_FEATURES, N_MEASURES, N_VISITS, VISITS } from '../data/cohort';
 import type { Measure } from '../data/cohort';
 import { PlotError } from './errors';
 
@@ -85,4 +85,28 @@ export function medianByVisit(cohort: CohortLike, measure: Measure): ArmSeries {
 /** Median systolic blood pressure (mmHg) per visit and arm: Figure 2's series. */
 export function medianSbpByVisit(cohort: CohortLike): ArmSeries {
   return medianByVisit(cohort, 'SBP');
+}
+
+/** How close a synthetic cohort's median curves are to the real ones (Figure 2's question, in numbers). */
+export interface MedianAgreement {
+  /** Mean |synthetic - real| over the visits, per arm (units of the medians, mmHg for SBP). */
+  standard: number;
+  intensive: number;
+  /** Standard minus intensive at the `visit` (default the last, 27M): the trial's effect as the medians show it. */
+  gapReal: number;
+  gapSynthetic: number;
+}
+
+/** Mean absolute distance per arm between two sets of median curves, and the arm gap at one visit. */
+export function medianAgreement(real: ArmSeries, synthetic: ArmSeries, visit = VISITS.length - 1): MedianAgreement {
+  const distance = (a: number[], b: number[]) => {
+    if (a.length !== b.length) throw new PlotError(`medianAgreement: ${a.length} real medians but ${b.length} synthetic ones.`);
+    return a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
+  };
+  return {
+    standard: distance(real.standard, synthetic.standard),
+    intensive: distance(real.intensive, synthetic.intensive),
+    gapReal: real.standard[visit] - real.intensive[visit],
+    gapSynthetic: synthetic.standard[visit] - synthetic.intensive[visit],
+  };
 }

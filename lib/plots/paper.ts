@@ -127,16 +127,18 @@ export async function sampleEpochs(epochs: readonly number[], n: number, sample:
 
 /**
  * One cell of lib/eval's transfer table, as Figure 3 reads it (matched
- * structurally); `baseline` marks a non-GAN private cohort's cells (e.g. the
- * DP Gaussian's, from its own table).
+ * structurally). A source other than the paper's three names another
+ * synthetic cohort (e.g. 'Private Gaussian', from its own table): its label.
  */
 export interface TransferCellLike {
-  source: 'real' | 'nonPrivate' | 'private' | 'baseline';
+  source: string;
   classifier: string;
   repeats: readonly number[];
   /** The same models on the large test set (lib/eval's LargeTestScores), when one was scored. */
   large?: { repeats: readonly number[] } | null;
 }
+
+const PAPER_SOURCES = ['real', 'nonPrivate', 'private'] as const;
 
 /**
  * Figure 3's input from a transfer table: per classifier (in the order they
@@ -144,19 +146,21 @@ export interface TransferCellLike {
  * holdout (default, the paper's) or on the large test set.
  */
 export function accuracyGroupsFromTransfer(cells: readonly TransferCellLike[], testSet: 'holdout' | 'large' = 'holdout'): AccuracyGroup[] {
-  const groups = new Map<string, { classifier: string; real?: number[]; nonPrivate?: number[]; private?: number[]; baseline?: number[] }>();
+  const groups = new Map<string, { classifier: string; real?: number[]; nonPrivate?: number[]; private?: number[]; others: Record<string, number[]> }>();
   for (const c of cells) {
     let g = groups.get(c.classifier);
-    if (!g) groups.set(c.classifier, (g = { classifier: c.classifier }));
+    if (!g) groups.set(c.classifier, (g = { classifier: c.classifier, others: {} }));
     if (testSet === 'large' && !c.large) {
       throw new PlotError(`accuracyGroupsFromTransfer: the ${c.source} ${c.classifier} cell has no large-test scores; the transfer table was built without a large test set.`);
     }
-    g[c.source] = [...(testSet === 'large' ? c.large!.repeats : c.repeats)];
+    const values = [...(testSet === 'large' ? c.large!.repeats : c.repeats)];
+    if ((PAPER_SOURCES as readonly string[]).includes(c.source)) g[c.source as (typeof PAPER_SOURCES)[number]] = values;
+    else g.others[c.source] = values;
   }
   const out: AccuracyGroup[] = [];
   for (const g of groups.values()) {
     if (!g.real) throw new PlotError(`accuracyGroupsFromTransfer: classifier "${g.classifier}" has no real row; the transfer table must include the real source.`);
-    out.push({ classifier: g.classifier, real: g.real, nonPrivate: g.nonPrivate, private: g.private, baseline: g.baseline });
+    out.push({ classifier: g.classifier, real: g.real, nonPrivate: g.nonPrivate, private: g.private, ...(Object.keys(g.others).length ? { others: g.others } : {}) });
   }
   if (out.length === 0) throw new PlotError('accuracyGroupsFromTransfer: the transfer table has no cells.');
   return out;

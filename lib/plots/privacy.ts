@@ -111,3 +111,98 @@ export function epsilonVsEpochs(input: EpsilonVsEpochsInput, options: PrivacyFig
   layout.yaxis = { ...axisStyle('ε'), type: log ? 'log' : 'linear' };
   return { data, layout };
 }
+
+/** One generator at one ε: mean and sd over seeds of each classifier's accuracy. */
+export interface UtilityPoint {
+  /** Legend name of the generator (one line each). */
+  generator: string;
+  /** Total ε of the release; null for the non-private model (drawn at ∞). */
+  epsilon: number | null;
+  accuracy: Readonly<Record<string, { mean: number; sd: number }>>;
+}
+
+export interface PrivacyUtilityCurveOptions {
+  title?: string;
+  /** One panel per classifier, in this order (default forest, logistic, knn). */
+  classifiers?: readonly string[];
+  /** Accuracy of classifiers trained on the real patients (a dashed line per panel). */
+  real?: Readonly<Record<string, number>>;
+  /** Panel titles by classifier (default the names). */
+  classifierLabels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The privacy–utility curve: for each classifier a panel, accuracy against
+ * the release's ε (log axis) for each generator, at the mean over seeds with
+ * ± one sd, the non-private model at a last tick marked ∞, and the
+ * real-trained accuracy as a dashed line.
+ */
+export function privacyUtilityCurve(points: readonly UtilityPoint[], options: PrivacyUtilityCurveOptions = {}): Figure {
+  if (points.length === 0) throw new PlotError('privacyUtilityCurve: no points given.');
+  const classifiers = options.classifiers ?? ['forest', 'logistic', 'knn'];
+  const finite = points.filter((p) => p.epsilon !== null).map((p) => p.epsilon as number);
+  for (const e of finite) if (!(e > 0 && Number.isFinite(e))) throw new PlotError(`privacyUtilityCurve: ε must be positive and finite (or null for ∞), got ${e}.`);
+  if (finite.length === 0) throw new PlotError('privacyUtilityCurve: every point is non-private; nothing to draw on an ε axis.');
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  // ∞ sits one factor of 2.5 beyond the largest ε, labelled as such.
+  const infX = hi * 2.5;
+  const xOf = (p: UtilityPoint) => (p.epsilon === null ? infX : p.epsilon);
+  const generators = [...new Set(points.map((p) => p.generator))];
+  const data: PlotTrace[] = [];
+  const layout = baseLayout(options.title ?? 'Accuracy on real patients against ε (mean over seeds ± sd)');
+  const gap = 0.06;
+  const w = (1 - gap * (classifiers.length - 1)) / classifiers.length;
+  const ticks = [...new Set([...finite, infX])].sort((a, b) => a - b);
+  classifiers.forEach((classifier, k) => {
+    const axis = k === 0 ? '' : String(k + 1);
+    generators.forEach((generator, g) => {
+      const own = points.filter((p) => p.generator === generator && p.accuracy[classifier]).sort((a, b) => xOf(a) - xOf(b));
+      if (own.length === 0) return;
+      const color = SEQUENCE[g % SEQUENCE.length];
+      data.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: generator,
+        legendgroup: generator,
+        showlegend: k === 0,
+        x: own.map(xOf),
+        y: own.map((p) => p.accuracy[classifier].mean),
+        error_y: { type: 'data', array: own.map((p) => p.accuracy[classifier].sd), color, thickness: 1.2, width: 3 },
+        xaxis: `x${axis}`,
+        yaxis: `y${axis}`,
+        line: { color, width: 2 },
+        marker: { color, size: 7 },
+        hovertemplate: `${generator}<br>ε %{x}<br>accuracy %{y:.3f}<extra></extra>`,
+      });
+    });
+    const real = options.real?.[classifier];
+    if (real !== undefined) {
+      data.push({
+        type: 'scatter',
+        mode: 'lines',
+        name: 'trained on real patients',
+        legendgroup: 'real',
+        showlegend: k === 0,
+        x: [lo / 1.5, infX * 1.5],
+        y: [real, real],
+        xaxis: `x${axis}`,
+        yaxis: `y${axis}`,
+        line: { color: REFERENCE_COLOR, width: 1.5, dash: 'dash' },
+        hoverinfo: 'skip',
+      });
+    }
+    const left = k * (w + gap);
+    layout[`xaxis${axis}`] = {
+      ...axisStyle(`ε (${options.classifierLabels?.[classifier] ?? classifier})`),
+      type: 'log',
+      domain: [left, left + w],
+      anchor: `y${axis}`,
+      tickvals: ticks,
+      ticktext: ticks.map((t) => (t === infX ? '∞' : String(t))),
+    };
+    layout[`yaxis${axis}`] = { ...axisStyle(k === 0 ? 'Accuracy on real patients' : ''), anchor: `x${axis}`, matches: k === 0 ? undefined : 'y' };
+  });
+  layout.width = 320 * classifiers.length + 120;
+  return { data, layout };
+}

@@ -35,6 +35,11 @@ export interface Figure2Options {
   title?: string;
   /** y axis range in mmHg; the paper's 100-170 by default. */
   yRange?: [number, number];
+  /**
+   * Legend names of the sources (default 'Real', 'Non-private', 'Private'),
+   * e.g. to draw another generator's cohort in one of the synthetic slots.
+   */
+  labels?: Partial<Record<Source, string>>;
 }
 
 /** The paper's y range for Figure 2 (mmHg). */
@@ -58,7 +63,7 @@ export function figure2(input: Figure2Input, options: Figure2Options = {}): Figu
     }
     for (const arm of ARM_NAMES) {
       expectLength(`figure2: ${source}.${arm} medians (one per visit ${VISITS[0]}..${VISITS[VISITS.length - 1]})`, series[arm], VISITS.length);
-      data.push(medianTrace(source, arm, series[arm]));
+      data.push(medianTrace(source, arm, series[arm], options.labels?.[source] ?? SOURCE_LABELS[source]));
     }
   }
   const title =
@@ -69,11 +74,11 @@ export function figure2(input: Figure2Input, options: Figure2Options = {}): Figu
   return { data, layout };
 }
 
-function medianTrace(source: Source, arm: 'standard' | 'intensive', values: number[]): PlotTrace {
+function medianTrace(source: Source, arm: 'standard' | 'intensive', values: number[], label: string): PlotTrace {
   return {
     type: 'scatter',
     mode: 'lines+markers',
-    name: `${SOURCE_LABELS[source]} ${ARM_LABELS[arm].toLowerCase()}`,
+    name: `${label} ${ARM_LABELS[arm].toLowerCase()}`,
     x: [...VISITS],
     y: finiteOrNull(values),
     line: { color: PALETTE[source][arm], width: 2, dash: source === 'real' ? 'solid' : source === 'nonPrivate' ? 'dash' : 'dot' },

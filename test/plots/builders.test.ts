@@ -9,6 +9,7 @@ import {
   correlationHeatmap,
   correlationHeatmaps,
   deltaVsEpoch,
+  privacyUtilityCurve,
   epochRanks,
   epochScores,
   epsilonVsEpochs,
@@ -19,17 +20,32 @@ import {
   lossHistoryFromRecords,
   median,
   medianByVisit,
+  medianAgreement,
   medianSbpByVisit,
   rankDescending,
   trajectoryMedians,
 } from '../../lib/plots';
-import type { Figure, LossHistory } from '../../lib/plots';
+import type { AccuracyGroup, Figure, LossHistory } from '../../lib/plots';
 import { tinyCohort, series } from './fixtures';
 
 /** Every figure must survive JSON (it is written into notebooks as is). */
 function expectJsonClean(fig: Figure): void {
   expect(JSON.parse(JSON.stringify(fig))).toEqual(fig);
 }
+
+describe('medianAgreement', () => {
+  test('mean absolute distance per arm and the arm gap at 27M, by hand', () => {
+    const real = { standard: Array(12).fill(135), intensive: [140, ...Array(11).fill(120)] };
+    const synthetic = { standard: Array(12).fill(137), intensive: [140, ...Array(10).fill(121), 124] };
+    const a = medianAgreement(real, synthetic);
+    expect(a.standard).toBe(2);
+    expect(a.intensive).toBeCloseTo((10 * 1 + 4) / 12, 12);
+    expect(a.gapReal).toBe(15);
+    expect(a.gapSynthetic).toBe(13);
+    expect(medianAgreement(real, synthetic, 0).gapReal).toBe(-5);
+    expect(() => medianAgreement(real, { standard: [1], intensive: [1] })).toThrow(PlotError);
+  });
+});
 
 describe('medians', () => {
   test('median of odd, even, empty and non-finite inputs', () => {
@@ -111,6 +127,11 @@ describe('figure2', () => {
     expect(figure2(input, { panel: 'C' }).layout.title?.text).toMatch(/2C: Best epoch by random forest/);
     expect(figure2(input, { panel: 'D' }).layout.title?.text).toMatch(/2D: Top 5 epochs by random forest \+ top 5 by logistic/);
     expect(figure2(input, { title: 'Mine' }).layout.title?.text).toBe('Mine');
+  });
+
+  test('a source slot can carry another cohort under its own legend name', () => {
+    const names = figure2(input, { labels: { nonPrivate: 'Markov-Gaussian' } }).data.map((t) => t.name);
+    expect(names).toEqual(['Real standard', 'Real intensive', 'Markov-Gaussian standard', 'Markov-Gaussian intensive', 'Private standard', 'Private intensive']);
   });
 
   test('sources may be left out; NaN becomes a gap; wrong lengths are PlotErrors', () => {
@@ -226,17 +247,19 @@ test('accuracyStrips (Figure 3): one strip trace per source, x = classifier', ()
   expectJsonClean(fig);
 });
 
-test('accuracyStrips: a baseline strip comes fourth, green diamonds, labelled', () => {
-  const groups = [
-    { classifier: 'forest', real: [0.7], private: [0.6], baseline: [0.66, 0.67] },
-    { classifier: 'knn', real: [0.72], private: [0.62] },
+test('accuracyStrips: other cohorts come after the three, each its own look, labelled, in order of appearance', () => {
+  const groups: AccuracyGroup[] = [
+    { classifier: 'forest', real: [0.7], private: [0.6], others: { 'Private Gaussian (ε 1.6)': [0.66, 0.67] } },
+    { classifier: 'knn', real: [0.72], private: [0.62], others: { 'Private Markov-Gaussian': [0.7] } },
   ];
-  const fig = accuracyStrips(groups, { baselineLabel: 'Private Gaussian (ε 1.6)' });
-  expect(fig.data.map((t) => t.name)).toEqual(['Real', 'Private', 'Private Gaussian (ε 1.6)']);
+  const fig = accuracyStrips(groups);
+  expect(fig.data.map((t) => t.name)).toEqual(['Real', 'Private', 'Private Gaussian (ε 1.6)', 'Private Markov-Gaussian']);
   expect(fig.data[2].marker).toMatchObject({ color: '#2CA02C', symbol: 'diamond' });
+  expect(fig.data[3].marker).toMatchObject({ symbol: 'star' });
+  expect(fig.data[3].marker?.color).not.toBe(fig.data[2].marker?.color);
   expect(fig.data[2].x).toEqual(['Random forest', 'Random forest']);
   expect(fig.data[2].y).toEqual([0.66, 0.67]);
-  expect(accuracyStrips(groups).data[2].name).toBe('Private Gaussian');
+  expect(fig.data[3].x).toEqual(['k-nearest neighbors']);
   expectJsonClean(fig);
 });
 
@@ -297,6 +320,32 @@ describe('features (Figure 4) and correlations', () => {
 });
 
 describe('privacy figures', () => {
+  test('privacyUtilityCurve: a panel per classifier, a line per generator, ∞ at the end, the real line dashed', () => {
+    const acc = (m: number) => ({ forest: { mean: m, sd: 0.01 }, logistic: { mean: m - 0.02, sd: 0.02 }, knn: { mean: m - 0.1, sd: 0 } });
+    const points = [
+      { generator: 'AC-GAN', epsilon: 1.6, accuracy: acc(0.81) },
+      { generator: 'AC-GAN', epsilon: 0.5, accuracy: acc(0.7) },
+      { generator: 'AC-GAN', epsilon: null, accuracy: acc(0.87) },
+      { generator: 'Markov', epsilon: 1.6, accuracy: acc(0.92) },
+    ];
+    const fig = privacyUtilityCurve(points, { real: { forest: 0.93, logistic: 0.95, knn: 0.82 } });
+    const acgan = fig.data.filter((t) => t.name === 'AC-GAN');
+    expect(acgan).toHaveLength(3); // one per panel
+    expect(acgan[0].x).toEqual([0.5, 1.6, 4]); // sorted by ε, ∞ at 2.5 x the largest
+    expect(acgan[0].y).toEqual([0.7, 0.81, 0.87]);
+    expect(acgan[1].yaxis).toBe('y2');
+    expect((acgan[1].error_y as { array: number[] }).array).toEqual([0.02, 0.02, 0.02]);
+    expect(fig.data.filter((t) => t.name === 'AC-GAN').map((t) => t.showlegend)).toEqual([true, false, false]);
+    const real = fig.data.filter((t) => t.name === 'trained on real patients');
+    expect(real.map((t) => t.y)).toEqual([[0.93, 0.93], [0.95, 0.95], [0.82, 0.82]]);
+    expect(fig.layout.xaxis?.type).toBe('log');
+    expect((fig.layout.xaxis as { ticktext: string[] }).ticktext).toEqual(['0.5', '1.6', '∞']);
+    expectJsonClean(fig);
+    expect(() => privacyUtilityCurve([])).toThrow(PlotError);
+    expect(() => privacyUtilityCurve([{ generator: 'x', epsilon: null, accuracy: acc(0.9) }])).toThrow(/every point is non-private/);
+    expect(() => privacyUtilityCurve([{ generator: 'x', epsilon: -1, accuracy: acc(0.9) }])).toThrow(/positive and finite/);
+  });
+
   test('deltaVsEpoch: one line per epsilon, log axis, delta max line', () => {
     const fig = deltaVsEpoch({
       series: [

@@ -106,22 +106,25 @@ describe('accuracyGroupsFromTransfer', () => {
     ];
     const groups = accuracyGroupsFromTransfer(cells);
     expect(groups).toEqual([
-      { classifier: 'forest', real: [0.7, 0.72], nonPrivate: [0.6, 0.61], private: [0.55], baseline: undefined },
-      { classifier: 'logistic', real: [0.66], nonPrivate: undefined, private: undefined, baseline: undefined },
+      { classifier: 'forest', real: [0.7, 0.72], nonPrivate: [0.6, 0.61], private: [0.55] },
+      { classifier: 'logistic', real: [0.66], nonPrivate: undefined, private: undefined },
     ]);
     const fig = accuracyStrips(groups);
     expect(fig.data.map((t) => t.name)).toEqual(['Real', 'Non-private', 'Private']);
     expect(fig.data[0].y).toEqual([0.7, 0.72, 0.66]);
   });
 
-  test('the large test set, and a baseline source from another table', () => {
+  test('the large test set, and other cohorts named by their label from other tables', () => {
     const cells = [
-      { source: 'real' as const, classifier: 'forest', repeats: [0.7], large: { repeats: [0.91, 0.92] } },
-      { source: 'private' as const, classifier: 'forest', repeats: [0.6], large: { repeats: [0.81] } },
-      { source: 'baseline' as const, classifier: 'forest', repeats: [0.65], large: { repeats: [0.85] } },
+      { source: 'real', classifier: 'forest', repeats: [0.7], large: { repeats: [0.91, 0.92] } },
+      { source: 'private', classifier: 'forest', repeats: [0.6], large: { repeats: [0.81] } },
+      { source: 'Private Gaussian', classifier: 'forest', repeats: [0.65], large: { repeats: [0.85] } },
+      { source: 'Private Markov-Gaussian', classifier: 'forest', repeats: [0.66], large: { repeats: [0.9] } },
     ];
-    expect(accuracyGroupsFromTransfer(cells, 'large')).toEqual([{ classifier: 'forest', real: [0.91, 0.92], nonPrivate: undefined, private: [0.81], baseline: [0.85] }]);
-    expect(accuracyGroupsFromTransfer(cells)[0].baseline).toEqual([0.65]);
+    expect(accuracyGroupsFromTransfer(cells, 'large')).toEqual([
+      { classifier: 'forest', real: [0.91, 0.92], nonPrivate: undefined, private: [0.81], others: { 'Private Gaussian': [0.85], 'Private Markov-Gaussian': [0.9] } },
+    ]);
+    expect(accuracyGroupsFromTransfer(cells)[0].others).toEqual({ 'Private Gaussian': [0.65], 'Private Markov-Gaussian': [0.66] });
     expect(() => accuracyGroupsFromTransfer([{ source: 'real', classifier: 'svm', repeats: [0.5], large: null }], 'large')).toThrow(/no large-test scores/);
   });
 
