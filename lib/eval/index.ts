@@ -11,6 +11,7 @@
  * - runs.ts       the same over any run folder, through lib/generators' interface
  * - transfer.ts   the transfer table (real vs non-private vs private) + fidelity, on the holdout and a large test set
  * - transfer-cache.ts  the table saved with a fingerprint and reused (03 computes, 05 reads)
+ * - utility-curve.ts  the privacy–utility curve's committed result file (06 draws it)
  * - display.ts    HTML and text tables
  * - audit/        membership-inference audit of a release (its own surface: lib/eval/audit/index.ts)
  */
@@ -116,6 +117,7 @@ export {
   type TransferTable,
   type LargeTestScores,
 } from './transfer';
+export { readUtilityCurve, utilityCurvePoints, UTILITY_CLASSIFIERS, type UtilityCurve, type UtilityCurvePoint, type UtilityCurveRow, type UtilityClassifier } from './utility-curve';
 export { cachedTransferTable, transferFingerprint, serializeTransferTable, parseTransferTable, evalCodeFingerprint } from './transfer-cache';
 export {
   CLASSIFIER_LABELS,
