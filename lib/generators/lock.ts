@@ -114,13 +114,29 @@ export function judgeLock(holder: LockHolder, facts: LockFacts): LockVerdict {
     : { stale: false, reason: `pid ${holder.pid} on host ${holder.host} sent a heartbeat ${age} ago` };
 }
 
-/** Whether `pid` exists on this host (EPERM: it exists, owned by another user). */
+/**
+ * Whether `pid` is a running process on this host (EPERM: it exists, owned by
+ * another user). A zombie (killed, but not yet reaped by its parent: in a
+ * container whose init does not reap orphans it stays one for good) is not
+ * running: it holds no files and writes nothing.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return processState(pid) !== 'Z';
+}
+
+/** The state letter of /proc/<pid>/stat (R, S, D, Z, …); null where there is no /proc (macOS) or it is gone. */
+export function processState(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S …": comm may hold spaces and parentheses, so read after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0) || null;
+  } catch {
+    return null;
   }
 }
 

@@ -7,12 +7,12 @@
  * `sprint-gan` processes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunExistsError, claimRunFolder } from '../../lib/generators/folder';
-import { LOCK_FILE, type LockHolder, RunLockedError, judgeLock, lockRunFolder, lockStatus, pidAlive, takeOver } from '../../lib/generators/lock';
+import { LOCK_FILE, type LockHolder, RunLockedError, judgeLock, lockRunFolder, lockStatus, pidAlive, processState, takeOver } from '../../lib/generators/lock';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'run-lock-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -50,6 +50,28 @@ describe('judgeLock', () => {
     const other = holder({ host: 'node-b', pid: 7 });
     expect(judgeLock(other, { ...facts, heartbeatAgeMs: 59_000 }).stale).toBe(false);
     expect(judgeLock(other, { ...facts, heartbeatAgeMs: 61_000 })).toMatchObject({ stale: true, reason: expect.stringContaining('node-b (pid 7) is 61 s old, more than 60 s') });
+  });
+});
+
+describe('pidAlive', () => {
+  it('is true for a running process and false for a reaped one', () => {
+    expect(pidAlive(process.pid)).toBe(true);
+    expect(processState(process.pid)).toMatch(/^[RS]$/);
+    deadPid();
+  });
+
+  it('is false for a zombie: killed but never reaped (a container whose init does not reap orphans keeps it so)', async () => {
+    // sh starts a short-lived child, prints its pid, then becomes `sleep`, which never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d).trim()))));
+      for (let i = 0; i < 200 && processState(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(processState(pid)).toBe('Z');
+      expect(() => process.kill(pid, 0)).not.toThrow(); // kill(pid, 0) alone calls it alive
+      expect(pidAlive(pid)).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 
