@@ -16,7 +16,8 @@
  */
 import type { Cohort } from '../data/cohort';
 import type { DataKind } from '../data/training';
-import type { LedgerEntry } from '../privacy/ledger';
+import { type LedgerEntry, PrivacyLedger } from '../privacy/ledger';
+import type { RunCheckpoint } from './folder';
 
 /** Names of the families in the registry (./index.ts). */
 export type GeneratorName = 'acgan' | 'gaussian' | 'markov';
@@ -91,6 +92,37 @@ export interface RunSummary {
    * a sample's release.json repeats it.
    */
   notCovered: string[];
+}
+
+/**
+ * The summary of a single-release run folder (the Gaussian and the
+ * Markov-Gaussian): one release, whose `cost` is its whole privacy spend and
+ * whose settings are run.json's config.
+ */
+export function singleReleaseSummary(
+  dir: string,
+  generator: GeneratorName,
+  run: { data: { nTrain: number; kind?: DataKind | null }; config: { delta: number } },
+  checkpoint: RunCheckpoint,
+  cost: LedgerEntry[],
+): RunSummary {
+  const ledger = new PrivacyLedger();
+  for (const e of cost) ledger.add(e);
+  return {
+    dir,
+    generator,
+    nTrain: run.data.nTrain,
+    epoch: checkpoint.epoch,
+    steps: checkpoint.steps,
+    finished: checkpoint.finished,
+    private: cost.length > 0,
+    delta: run.config.delta,
+    cost,
+    epsilon: cost.length > 0 ? ledger.epsilon(run.config.delta) : null,
+    settings: { ...run.config },
+    dataKind: run.data.kind ?? null,
+    notCovered: [],
+  };
 }
 
 /** One score per patient, higher = "looks more like a training patient" (membership audit). */

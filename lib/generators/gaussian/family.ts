@@ -31,7 +31,7 @@ import type { DataKind } from '../../data/training';
 import { writeJsonAtomic } from '../../fs';
 import type { LedgerEntry } from '../../privacy/ledger';
 import { PrivacyLedger } from '../../privacy/ledger';
-import type { GeneratorFamily, RunSummary, SampleRequest, TrainRequest, TrainedRun } from '../family';
+import { type GeneratorFamily, type RunSummary, type SampleRequest, type TrainRequest, type TrainedRun, singleReleaseSummary } from '../family';
 import { type RunCheckpoint, claimRunFolder } from '../folder';
 import { type DpGaussian, type GaussianReleaseOptions, addToLedger, calibrateGaussianNoise, releaseFromCohort, sampleGaussianCohort } from './model';
 
@@ -127,24 +127,7 @@ function costOf(config: GaussianRunInfo['config']): LedgerEntry[] {
 export function describeGaussianRun(runDir: string): RunSummary {
   const run = readRunInfo(runDir);
   const ckpt = readJson<RunCheckpoint>(path.join(runDir, 'checkpoint.json'), 'the release');
-  const cost = costOf(run.config);
-  const ledger = new PrivacyLedger();
-  for (const e of cost) ledger.add(e);
-  return {
-    dir: runDir,
-    generator: 'gaussian',
-    nTrain: run.data.nTrain,
-    epoch: ckpt.epoch,
-    steps: ckpt.steps,
-    finished: ckpt.finished,
-    private: cost.length > 0,
-    delta: run.config.delta,
-    cost,
-    epsilon: cost.length > 0 ? ledger.epsilon(run.config.delta) : null,
-    settings: { ...run.config },
-    dataKind: run.data.kind ?? null,
-    notCovered: [],
-  };
+  return singleReleaseSummary(runDir, 'gaussian', run, ckpt, costOf(run.config));
 }
 
 function readModel(runDir: string): GaussianModelFile {

@@ -30,7 +30,7 @@ import { PUBLIC_MAXIMA } from '../../data/scaling';
 import type { DataKind } from '../../data/training';
 import { writeJsonAtomic } from '../../fs';
 import { PrivacyLedger, type LedgerEntry } from '../../privacy/ledger';
-import type { GeneratorFamily, RunSummary, SampleRequest, TrainRequest, TrainedRun } from '../family';
+import { type GeneratorFamily, type RunSummary, type SampleRequest, type TrainRequest, type TrainedRun, singleReleaseSummary } from '../family';
 import { type RunCheckpoint, claimRunFolder } from '../folder';
 import { MARKOV_DEFAULTS, type MarkovModel, type MarkovOptions, addToLedger, calibrateMarkovNoise, fit, parseModel, sample } from './index';
 
@@ -141,24 +141,7 @@ function costOf(config: MarkovRunInfo['config']): LedgerEntry[] {
 export function describeMarkovRun(runDir: string): RunSummary {
   const run = readRunInfo(runDir);
   const ckpt = readJson<RunCheckpoint>(path.join(runDir, 'checkpoint.json'), 'the release');
-  const cost = costOf(run.config);
-  const ledger = new PrivacyLedger();
-  for (const e of cost) ledger.add(e);
-  return {
-    dir: runDir,
-    generator: 'markov',
-    nTrain: run.data.nTrain,
-    epoch: ckpt.epoch,
-    steps: ckpt.steps,
-    finished: ckpt.finished,
-    private: cost.length > 0,
-    delta: run.config.delta,
-    cost,
-    epsilon: cost.length > 0 ? ledger.epsilon(run.config.delta) : null,
-    settings: { ...run.config },
-    dataKind: run.data.kind ?? null,
-    notCovered: [],
-  };
+  return singleReleaseSummary(runDir, 'markov', run, ckpt, costOf(run.config));
 }
 
 function readModel(runDir: string): MarkovModel {
