@@ -4,10 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { singleReleaseSummary } from '../../lib/generators/family';
+import type { RunCheckpoint } from '../../lib/generators/folder';
 import type { LedgerEntry } from '../../lib/privacy/ledger';
 
 const run = { data: { nTrain: 6000, kind: 'embedded' as const }, config: { delta: 1e-5, seed: 3 } };
-const checkpoint = { epoch: 1, steps: 1, finished: true };
+const checkpoint: RunCheckpoint = { epoch: 1, steps: 1, finished: true, stopReason: 'completed', message: null };
 
 describe('singleReleaseSummary', () => {
   it('composes the cost into epsilon at the run delta (two pure-DP releases of 0.5 and 0.25 sum to 0.75)', () => {
@@ -24,7 +25,7 @@ describe('singleReleaseSummary', () => {
   });
 
   it('is not private, with epsilon null, when nothing was spent; a missing data kind reads as null', () => {
-    const s = singleReleaseSummary('/runs/m', 'markov', { data: { nTrain: 10 }, config: { delta: 1e-6 } }, { epoch: 1, steps: 1, finished: false }, []);
+    const s = singleReleaseSummary('/runs/m', 'markov', { data: { nTrain: 10 }, config: { delta: 1e-6 } }, { ...checkpoint, finished: false, stopReason: null }, []);
     expect(s).toMatchObject({ private: false, epsilon: null, dataKind: null, finished: false, delta: 1e-6, generator: 'markov' });
   });
 });
