@@ -125,6 +125,20 @@ export function singleReleaseSummary(
   };
 }
 
+/**
+ * Refuses to resume a finished single release whose settings or data differ
+ * from the requested ones (the folder would describe a release it is not).
+ */
+export function assertSameRelease(
+  out: string,
+  before: { config: unknown; data: { nTrain: number; source: string | null } },
+  requested: { config: unknown; data: { nTrain: number; source: string | null } },
+): void {
+  if (JSON.stringify(before.config) !== JSON.stringify(requested.config) || before.data.nTrain !== requested.data.nTrain || before.data.source !== requested.data.source) {
+    throw new Error(`Cannot resume ${out}: its release has other settings or data; use force to release anew.`);
+  }
+}
+
 /** One score per patient, higher = "looks more like a training patient" (membership audit). */
 export type MemberScoreFn = (patients: { n: number; x: ArrayLike<number> }) => Float64Array;
 

@@ -3,7 +3,7 @@
  * Gaussian and the Markov-Gaussian) from its run.json, checkpoint and cost.
  */
 import { describe, expect, it } from 'vitest';
-import { singleReleaseSummary } from '../../lib/generators/family';
+import { assertSameRelease, singleReleaseSummary } from '../../lib/generators/family';
 import type { RunCheckpoint } from '../../lib/generators/folder';
 import type { LedgerEntry } from '../../lib/privacy/ledger';
 
@@ -27,5 +27,18 @@ describe('singleReleaseSummary', () => {
   it('is not private, with epsilon null, when nothing was spent; a missing data kind reads as null', () => {
     const s = singleReleaseSummary('/runs/m', 'markov', { data: { nTrain: 10 }, config: { delta: 1e-6 } }, { ...checkpoint, finished: false, stopReason: null }, []);
     expect(s).toMatchObject({ private: false, epsilon: null, dataKind: null, finished: false, delta: 1e-6, generator: 'markov' });
+  });
+});
+
+describe('assertSameRelease', () => {
+  const made = { config: { delta: 1e-5, seed: 3 }, data: { nTrain: 6000, source: null } };
+  it('accepts the same settings and data', () => {
+    expect(() => assertSameRelease('/runs/g', made, { config: { delta: 1e-5, seed: 3 }, data: { nTrain: 6000, source: null } })).not.toThrow();
+  });
+  it('refuses other settings, another training size or another source, naming the folder', () => {
+    const refused = /Cannot resume \/runs\/g: its release has other settings or data; use force to release anew\./;
+    expect(() => assertSameRelease('/runs/g', made, { config: { delta: 1e-5, seed: 4 }, data: made.data })).toThrow(refused);
+    expect(() => assertSameRelease('/runs/g', made, { config: made.config, data: { nTrain: 5999, source: null } })).toThrow(refused);
+    expect(() => assertSameRelease('/runs/g', made, { config: made.config, data: { nTrain: 6000, source: '/data/sprint' } })).toThrow(refused);
   });
 });

@@ -31,7 +31,7 @@ import type { DataKind } from '../../data/training';
 import { writeJsonAtomic } from '../../fs';
 import type { LedgerEntry } from '../../privacy/ledger';
 import { PrivacyLedger } from '../../privacy/ledger';
-import { type GeneratorFamily, type RunSummary, type SampleRequest, type TrainRequest, type TrainedRun, singleReleaseSummary } from '../family';
+import { type GeneratorFamily, type RunSummary, type SampleRequest, type TrainRequest, type TrainedRun, assertSameRelease, singleReleaseSummary } from '../family';
 import { type RunCheckpoint, claimRunFolder } from '../folder';
 import { type DpGaussian, type GaussianReleaseOptions, addToLedger, calibrateGaussianNoise, releaseFromCohort, sampleGaussianCohort } from './model';
 
@@ -159,10 +159,7 @@ export const gaussian: GeneratorFamily<GaussianOptions, GaussianTrainedRun> = {
         created: new Date().toISOString(),
       };
       if (folder.resuming && folder.existingRun && folder.existingCkpt?.finished) {
-        const before = folder.existingRun;
-        if (JSON.stringify(before.config) !== JSON.stringify(run.config) || before.data.nTrain !== run.data.nTrain || before.data.source !== run.data.source) {
-          throw new Error(`Cannot resume ${folder.out}: its release has other settings or data; use force to release anew.`);
-        }
+        assertSameRelease(folder.out, folder.existingRun, run);
         log(`${folder.out}: the Gaussian release is already made.`);
         return { out: folder.out, summary: describeGaussianRun(folder.out), options: opts, model: readModel(folder.out), clipped: null };
       }

@@ -30,7 +30,7 @@ import { PUBLIC_MAXIMA } from '../../data/scaling';
 import type { DataKind } from '../../data/training';
 import { writeJsonAtomic } from '../../fs';
 import { PrivacyLedger, type LedgerEntry } from '../../privacy/ledger';
-import { type GeneratorFamily, type RunSummary, type SampleRequest, type TrainRequest, type TrainedRun, singleReleaseSummary } from '../family';
+import { type GeneratorFamily, type RunSummary, type SampleRequest, type TrainRequest, type TrainedRun, assertSameRelease, singleReleaseSummary } from '../family';
 import { type RunCheckpoint, claimRunFolder } from '../folder';
 import { MARKOV_DEFAULTS, type MarkovModel, type MarkovOptions, addToLedger, calibrateMarkovNoise, fit, parseModel, sample } from './index';
 
@@ -176,10 +176,7 @@ export const markov: GeneratorFamily<MarkovFamilyOptions, MarkovTrainedRun> = {
         created: new Date().toISOString(),
       };
       if (folder.resuming && folder.existingRun && folder.existingCkpt?.finished) {
-        const before = folder.existingRun;
-        if (JSON.stringify(before.config) !== JSON.stringify(run.config) || before.data.nTrain !== run.data.nTrain || before.data.source !== run.data.source) {
-          throw new Error(`Cannot resume ${folder.out}: its release has other settings or data; use force to release anew.`);
-        }
+        assertSameRelease(folder.out, folder.existingRun, run);
         log(`${folder.out}: the Markov-Gaussian release is already made.`);
         return { out: folder.out, summary: describeMarkovRun(folder.out), model: readModel(folder.out) };
       }
