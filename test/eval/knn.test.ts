@@ -57,4 +57,96 @@ describe('KNearestNeighbors', () => {
       expect(got[q]).toBe(nearest.reduce((s, r) => s + y[r], 0) / 5);
     }
   });
+
+  it('matches brute force on correlated 36-feature rows in raw units, near-ties and duplicates included', () => {
+    // SPRINT-like rows in mmHg (large values, strong correlation across visits: the
+    // principal axes matter), some rows duplicated and some moved by one ulp-sized
+    // step, so distances tie exactly or differ in their last bits; queries include
+    // training rows themselves (distance 0) and points far outside the cloud.
+    const rng = new Random(21);
+    const n = 700;
+    const d = 36;
+    const x = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const level = rng.normal(140, 15);
+      const slope = rng.normal(-0.5, 0.4);
+      for (let j = 0; j < d; j++) x[i * d + j] = Math.round(level + slope * (j % 12) + rng.normal(0, 6) + (j >= 24 ? -100 : j >= 12 ? -60 : 0));
+    }
+    for (let i = 0; i < 30; i++) x.copyWithin((i + 300) * d, i * d, (i + 1) * d);
+    for (let i = 0; i < 30; i++) {
+      x.copyWithin((i + 400) * d, (i + 50) * d, (i + 51) * d);
+      x[(i + 400) * d + (i % d)] += 1e-9 * (i % 2 === 0 ? 1 : -1);
+    }
+    // Rows 500..699 lie exactly on a 2-D lattice (level + slope * visit): the leading
+    // principal coordinates then carry their whole distance, so the lower bound equals
+    // it up to rounding, and many distances tie exactly.
+    for (let i = 500; i < n; i++) {
+      const level = 120 + rng.int(0, 6);
+      const slope = rng.int(-2, 3);
+      for (let j = 0; j < d; j++) x[i * d + j] = level + slope * (j % 12) + (j >= 24 ? -100 : j >= 12 ? -60 : 0);
+    }
+    const y = Uint8Array.from({ length: n }, () => rng.int(0, 2));
+    const nq = 150;
+    const queries = new Float64Array(nq * d);
+    for (let q = 0; q < nq; q++) {
+      for (let j = 0; j < d; j++) {
+        if (q < 50) queries[q * d + j] = x[(q * 7) * d + j]; // training rows
+        else if (q < 100) queries[q * d + j] = x[(q * 3) * d + j] + rng.int(-3, 4);
+        else if (q < 140) queries[q * d + j] = x[(400 + q * 2) * d + j] + (j === 0 ? 1 : 0); // beside lattice rows
+        else queries[q * d + j] = rng.normal(0, 400); // far away
+      }
+    }
+    for (const k of [1, 5, 8]) {
+      const got = new KNearestNeighbors({ k }).fit(x, n, d, y).predictProba(queries, nq);
+      for (let q = 0; q < nq; q++) {
+        const dist = Array.from({ length: n }, (_, r) => {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += (x[r * d + j] - queries[q * d + j]) ** 2;
+          return s;
+        });
+        const nearest = Array.from({ length: n }, (_, r) => r).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, k);
+        expect(got[q], `k ${k}, query ${q}`).toBe(nearest.reduce((s, r) => s + y[r], 0) / k);
+      }
+    }
+  });
+
+  it('takes a Float32Array as well as a Float64Array, and any number of features', () => {
+    const rng = new Random(3);
+    for (const d of [1, 2, 3, 13]) {
+      const n = 60;
+      const x = Float32Array.from({ length: n * d }, () => rng.normal(0, 1));
+      const y = Uint8Array.from({ length: n }, () => rng.int(0, 2));
+      const q = Float32Array.from({ length: 10 * d }, () => rng.normal(0, 1));
+      const a = new KNearestNeighbors().fit(x, n, d, y).predictProba(q, 10);
+      const b = new KNearestNeighbors().fit(Float64Array.from(x), n, d, y).predictProba(Float64Array.from(q), 10);
+      expect(Array.from(a)).toEqual(Array.from(b));
+      for (let i = 0; i < 10; i++) {
+        const dist = Array.from({ length: n }, (_, r) => {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += (x[r * d + j] - q[i * d + j]) ** 2;
+          return s;
+        });
+        const nearest = Array.from({ length: n }, (_, r) => r).sort((u, v) => dist[u] - dist[v] || u - v).slice(0, 5);
+        expect(a[i]).toBe(nearest.reduce((s, r) => s + y[r], 0) / 5);
+      }
+    }
+  });
+
+  it('is exact in few dimensions over many strips (every bound tight)', () => {
+    // 3000 rows on a small integer grid in 2-D (some 16 strips, rows everywhere tied):
+    // with d <= 12 the principal coordinates are the whole distance, so a bound that
+    // prunes too much shows up as a wrong neighbour.
+    const rng = new Random(5);
+    const n = 3000;
+    const x = Float64Array.from({ length: n * 2 }, () => rng.int(0, 40));
+    const y = Uint8Array.from({ length: n }, () => rng.int(0, 2));
+    const nq = 300;
+    const queries = Float64Array.from({ length: nq * 2 }, (_, i) => rng.int(-5, 45) + (i % 3 === 0 ? 0.5 : 0));
+    const got = new KNearestNeighbors({ k: 7 }).fit(x, n, 2, y).predictProba(queries, nq);
+    for (let q = 0; q < nq; q++) {
+      const dist = Array.from({ length: n }, (_, r) => (x[2 * r] - queries[2 * q]) ** 2 + (x[2 * r + 1] - queries[2 * q + 1]) ** 2);
+      const nearest = Array.from({ length: n }, (_, r) => r).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, 7);
+      expect(got[q], `query ${q}`).toBe(nearest.reduce((s, r) => s + y[r], 0) / 7);
+    }
+  });
 });
