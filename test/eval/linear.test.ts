@@ -52,6 +52,20 @@ describe('LogisticRegression', () => {
     }
   });
 
+  it('takes Newton steps (exact Hessian: a few iterations) to the optimum for any number of features', () => {
+    // The Hessian is summed in 4 x 4 tiles of features with edge cases for the rest:
+    // each width below exercises a different remainder. A wrong Hessian entry still
+    // converges under the line search, but slowly: the iteration count shows it.
+    for (const d of [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 36, 37]) {
+      const train = blobs(300, d, 0.6, d);
+      const lr = new LogisticRegression().fit(train.x, 300, d, train.y);
+      expect(lr.converged, `d ${d}`).toBe(true);
+      expect(lr.iterations, `d ${d}`).toBeLessThanOrEqual(10);
+      const g = logisticGradient(train.x, train.y, 300, d, lr.coefficients, lr.intercept, 1, 0);
+      expect(Math.max(...g.map(Math.abs)), `d ${d}`).toBeLessThan(1e-8);
+    }
+  });
+
   it('separates blobs and rejects a single class', () => {
     const train = blobs(400, 36, 2, 1);
     const test = blobs(400, 36, 2, 2);
