@@ -1,6 +1,79 @@
 import { describe, expect, it } from 'vitest';
 import { accuracy, RandomForest } from '../../lib/eval';
+import { Random } from '../../lib/random';
 import { blobs } from './data';
+
+/**
+ * A plain recursive CART forest with the documented semantics (bootstrap draw
+ * counts as weights; per node, features drawn without replacement from one
+ * array kept across the tree's nodes until maxFeatures non-constant ones were
+ * searched; rows sorted by (float32 value, row); midpoint thresholds between
+ * values more than 1e-7 apart; first best Gini proxy wins; depth first, left
+ * first). No presorting, no partitioning: each node sorts its own rows.
+ * Returns the forest's mean class-1 fraction per query row.
+ */
+function referenceForest(x: Float64Array, n: number, d: number, y: Uint8Array, trees: number, seed: number, queries: Float64Array, nq: number): Float64Array {
+  const maxFeatures = Math.max(1, Math.floor(Math.sqrt(d)));
+  const v = (row: number, f: number) => Math.fround(x[row * d + f]);
+  const out = new Float64Array(nq);
+  const root = new Random(seed);
+  for (let t = 0; t < trees; t++) {
+    const rng = root.derive(t);
+    const w = new Int32Array(n);
+    for (let k = 0; k < n; k++) w[rng.int(0, n)]++;
+    const features = Array.from({ length: d }, (_, f) => f);
+    type Node = { leaf: true; p1: number } | { leaf: false; f: number; thr: number; left: Node; right: Node };
+    const grow = (rows: number[]): Node => {
+      let W0 = 0;
+      let W1 = 0;
+      for (const r of rows) (y[r] === 1 ? (W1 += w[r]) : (W0 += w[r]));
+      const leaf: Node = { leaf: true, p1: W1 / (W0 + W1) };
+      if (rows.length < 2 || W0 === 0 || W1 === 0) return leaf;
+      let best = { proxy: -Infinity, f: -1, thr: 0, left: [] as number[], right: [] as number[] };
+      let drawn = 0;
+      let visited = 0;
+      while (drawn < d && visited < maxFeatures) {
+        const j = drawn + rng.int(0, d - drawn);
+        const f = features[j];
+        features[j] = features[drawn];
+        features[drawn] = f;
+        drawn++;
+        const sorted = [...rows].sort((a, b) => v(a, f) - v(b, f) || a - b);
+        if (v(sorted[sorted.length - 1], f) <= v(sorted[0], f) + 1e-7) continue;
+        visited++;
+        let l0 = 0;
+        let l1 = 0;
+        for (let p = 0; p < sorted.length - 1; p++) {
+          const r = sorted[p];
+          if (y[r] === 1) l1 += w[r];
+          else l0 += w[r];
+          const a = v(r, f);
+          const b = v(sorted[p + 1], f);
+          if (!(b > a + 1e-7)) continue;
+          const r0 = W0 - l0;
+          const r1 = W1 - l1;
+          const proxy = (l0 * l0 + l1 * l1) / (l0 + l1) + (r0 * r0 + r1 * r1) / (r0 + r1);
+          if (proxy > best.proxy) {
+            let thr = a / 2 + b / 2;
+            if (thr === b) thr = a;
+            best = { proxy, f, thr, left: sorted.slice(0, p + 1), right: sorted.slice(p + 1) };
+          }
+        }
+      }
+      if (best.f < 0) return leaf;
+      const left = grow(best.left);
+      return { leaf: false, f: best.f, thr: best.thr, left, right: grow(best.right) };
+    };
+    const tree = grow(Array.from({ length: n }, (_, i) => i).filter((i) => w[i] > 0));
+    for (let q = 0; q < nq; q++) {
+      let node = tree;
+      while (!node.leaf) node = Math.fround(queries[q * d + node.f]) <= node.thr ? node.left : node.right;
+      out[q] += node.p1;
+    }
+  }
+  for (let q = 0; q < nq; q++) out[q] /= trees;
+  return out;
+}
 
 describe('RandomForest', () => {
   it('finds the one split of a stump by hand (Gini, midpoint threshold, first of tied splits)', () => {
@@ -72,5 +145,25 @@ describe('RandomForest', () => {
     rf.fit(new Float64Array(6), 2, 3, Uint8Array.from([0, 1]));
     expect(() => rf.predict(new Float64Array(4), 1)).toThrow(/fitted on 3 columns/);
     expect(() => new RandomForest({ nEstimators: 0 })).toThrow(/nEstimators/);
+  });
+
+  it('grows the same trees as a plain recursive CART with the same semantics (bootstrap, ties, feature draws)', () => {
+    // Values on a coarse grid (many ties and equal-value runs), an informative and
+    // some noise features, 600 rows: the presorted, partitioned search must find
+    // exactly the reference's splits, so the probabilities agree to the last bit.
+    const rng = new Random(17);
+    const n = 600;
+    const d = 9;
+    const x = new Float64Array(n * d);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = rng.int(0, 2);
+      for (let j = 0; j < d; j++) x[i * d + j] = Math.round((rng.normal(y[i] * (j < 3 ? 0.8 : 0), 1)) * 4) / 4 + (j === 5 ? 0.1 : 0);
+    }
+    const nq = 200;
+    const queries = Float64Array.from({ length: nq * d }, () => Math.round(rng.normal(0.4, 1.2) * 8) / 8);
+    const got = new RandomForest({ nEstimators: 5, seed: 9 }).fit(x, n, d, y).predictProba(queries, nq);
+    const want = referenceForest(x, n, d, y, 5, 9, queries, nq);
+    expect(Array.from(got)).toEqual(Array.from(want));
   });
 });

@@ -294,7 +294,11 @@ class TreeBuilder {
       const src = f * n;
       for (let k = 0; k < n; k++) {
         const r = sorted[src + k];
-        if (weights[r] > 0) order[j++] = r;
+        // Branch-free: every row is written, only an in-bag one is kept (an out-of-bag
+        // write past this segment lands on the next one's first slot, filled next;
+        // out-of-bag rows exist only when m < n, so it stays inside the array).
+        order[j] = r;
+        j += weights[r] > 0 ? 1 : 0;
       }
     }
     let w0 = 0;
@@ -411,12 +415,16 @@ class TreeBuilder {
           const base = f * m;
           let li = base + s;
           let ti = 0;
+          // Branch-free (the side is a coin flip to the CPU): write both places, advance one.
           for (let p = base + s, end = base + e; p < end; p++) {
             const r = order[p];
-            if (goLeft[r] === 1) order[li++] = r;
-            else tmp[ti++] = r;
+            const l = goLeft[r];
+            order[li] = r; // li <= p: never ahead of the read
+            tmp[ti] = r;
+            li += l;
+            ti += 1 - l;
           }
-          for (let q = 0; q < ti; q++) order[li + q] = tmp[q];
+          order.set(tmp.subarray(0, ti), li);
         }
       }
       // Depth first, left child first.
