@@ -2,7 +2,8 @@
  * Classifier benchmark: our lib/eval classifiers against scikit-learn on the
  * same data, in one run, side by side.
  *
- *   npx tsx bench/classifiers.ts [--n-train 6000] [--n-test 3000] [--seed 1] [--repeat 1]
+ *   npx tsx bench/classifiers.ts [--n-train 6000] [--n-test 3000] [--seed 1] [--repeat 3] [--json]
+ *   (also `npm run bench -- classifiers`, and in `npm run bench -- --json`)
  *
  * Data: a seeded SPRINT-shaped two-class table (the generator of
  * bench/sklearn/make_fixture.py, re-written here with lib/random), written to
@@ -10,7 +11,13 @@
  * bench/sklearn/reference.py run by Debian's /usr/bin/python3 (install with
  * `apt-get install python3-sklearn`); without it only our side is printed.
  * Times are wall-clock seconds (best of --repeat); ratios are ours / sklearn
- * (below 1: we are faster). Both sides are single-threaded.
+ * (below 1: we are faster). Both sides are single-threaded. Our linear SVM
+ * (standardized features, the default) is timed against scikit-learn's
+ * make_pipeline(StandardScaler(), LinearSVC()).
+ *
+ * --json: one row per classifier on stdout, `{ name, ours_ms, baseline_ms,
+ * ratio, backend }` with the fit + predict times (what a user waits for) and
+ * ratio = ours / scikit-learn; nothing is printed without scikit-learn.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +36,7 @@ function arg(name: string, fallback: number): number {
 }
 
 /** Same model as bench/sklearn/make_fixture.py (different random stream). */
-function simulate(n: number, rng: Random): { x: Float64Array; y: Uint8Array } {
+export function simulate(n: number, rng: Random): { x: Float64Array; y: Uint8Array } {
   const x = new Float64Array(n * 36);
   const y = new Uint8Array(n);
   const poisson = (lambda: number) => {
@@ -108,11 +115,15 @@ function sklearnAvailable(): boolean {
   }
 }
 
+/** bench/index.ts runs this script in its `--json` mode too (one JSON row per line). */
+export const JSON_ROWS = true;
+
 function main(): void {
+  const json = process.argv.includes('--json');
   const nTrain = arg('n-train', 6000);
   const nTest = arg('n-test', 3000);
   const seed = arg('seed', 1);
-  const repeat = arg('repeat', 1);
+  const repeat = arg('repeat', 3);
   const rng = new Random(seed);
   const train = simulate(nTrain, rng.derive('train'));
   const test = simulate(nTest, rng.derive('test'));
@@ -142,7 +153,8 @@ function main(): void {
     const out = execFileSync(
       PYTHON,
       [join(__dirname, 'sklearn', 'reference.py'), trainCsv, testCsv, '--trees', '10', '100', '--seeds', '1', '--repeat', String(repeat)],
-      { encoding: 'utf8', maxBuffer: 64 << 20 },
+      // One thread for scikit-learn too: its kNN (OpenMP) and BLAS would otherwise use every core.
+      { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } },
     );
     const parsed = JSON.parse(out);
     version = parsed.sklearn;
@@ -155,20 +167,44 @@ function main(): void {
     forest100: 'random forest, 100 trees',
     logistic_lbfgs: 'logistic (lbfgs objective)',
     logistic_liblinear: 'logistic (liblinear objective)',
-    svm: 'linear SVM',
+    svm: 'linear SVM (standardized)',
     knn: 'kNN, k=5',
   };
+  /** scikit-learn's counterpart of each of our rows. */
+  const baselineKey: Record<string, string> = { svm: 'svm_standardized' };
+  const baseline = (key: string) => theirs?.[baselineKey[key] ?? key];
+  if (json) {
+    if (!theirs) {
+      console.error(`bench/classifiers: scikit-learn unavailable (${PYTHON} cannot import sklearn; apt-get install python3-sklearn): no rows`);
+      return;
+    }
+    for (const key of Object.keys(ours)) {
+      const o = ours[key];
+      const t = baseline(key)!;
+      const oursMs = (o.fit_s + o.predict_s) * 1000;
+      const baseMs = (t.fit_s + t.predict_s) * 1000;
+      const row = {
+        name: `classifiers: ${labels[key]}, fit+predict ${nTrain}x36 -> ${nTest} (accuracy ${o.accuracy.toFixed(4)} vs ${t.accuracy.toFixed(4)})`,
+        ours_ms: oursMs,
+        baseline_ms: baseMs,
+        ratio: oursMs / baseMs,
+        backend: `JavaScript, 1 thread / scikit-learn ${version}, 1 thread`,
+      };
+      console.log(JSON.stringify(row));
+    }
+    return;
+  }
   console.log(`train ${nTrain} x 36, test ${nTest}, seed ${seed}, best of ${repeat}; node ${process.version}`);
   if (!theirs) console.log(`scikit-learn baseline unavailable (${PYTHON} cannot import sklearn): our numbers only`);
   else console.log(`scikit-learn ${version} via ${PYTHON}; ratio = ours / sklearn`);
   const pad = (s: string, w: number) => s.padEnd(w);
   const num = (v: number | undefined, d = 3) => (v === undefined ? '-' : v.toFixed(d));
   console.log(
-    [pad('classifier', 32), pad('fit s', 8), pad('sk fit', 8), pad('ratio', 7), pad('pred s', 8), pad('sk pred', 8), pad('ratio', 7), pad('acc', 7), pad('sk acc', 7)].join(' '),
+    [pad('classifier', 32), pad('fit s', 8), pad('sk fit', 8), pad('ratio', 7), pad('pred s', 8), pad('sk pred', 8), pad('ratio', 7), pad('total', 7), pad('acc', 7), pad('sk acc', 7)].join(' '),
   );
   for (const key of Object.keys(ours)) {
     const o = ours[key];
-    const t = theirs?.[key];
+    const t = baseline(key);
     console.log(
       [
         pad(labels[key], 32),
@@ -178,6 +214,7 @@ function main(): void {
         pad(num(o.predict_s), 8),
         pad(num(t?.predict_s), 8),
         pad(t ? (o.predict_s / t.predict_s).toFixed(2) : '-', 7),
+        pad(t ? ((o.fit_s + o.predict_s) / (t.fit_s + t.predict_s)).toFixed(2) : '-', 7),
         pad(num(o.accuracy, 4), 7),
         pad(num(t?.accuracy, 4), 7),
       ].join(' '),
