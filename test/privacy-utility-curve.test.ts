@@ -16,12 +16,10 @@ const FILE = path.join(__dirname, '..', 'docs', 'privacy-utility.json');
 describe('the committed privacy–utility grid', () => {
   const curve = readUtilityCurve(FILE);
 
-  it('covers the fast generators at every budget of the issue, the AC-GAN at all but ∞, with the real ceiling', () => {
+  it('covers the three generators at every budget of the issue, with the real ceiling', () => {
     const budgetsOf = (generator: string) => curve.rows.filter((r) => r.generator === generator).map((r) => (r.epsilon === null ? null : Number(r.epsilon.toPrecision(3))));
     const all = [0.25, 0.5, 1, 1.6, 3, 8, null];
-    for (const generator of ['dp-gaussian', 'markov']) expect(budgetsOf(generator).sort(), generator).toEqual([...all].sort());
-    // The AC-GAN takes 20–30 minutes per budget (3 seeds, one core): measured at all but ∞, as the file's command says.
-    expect(budgetsOf('acgan').sort()).toEqual([0.25, 0.5, 1, 1.6, 3, 8].sort());
+    for (const generator of ['dp-gaussian', 'markov', 'acgan']) expect(budgetsOf(generator).sort(), generator).toEqual([...all].sort());
     expect(curve.command).toContain('--generators acgan');
     expect(curve.rows.filter((r) => r.generator === 'real')).toHaveLength(1);
     for (const r of curve.rows) expect(r.seeds, `${r.generator} ${r.epsilon}`).toEqual([0, 1, 2]);
