@@ -166,4 +166,30 @@ describe('RandomForest', () => {
     const want = referenceForest(x, n, d, y, 5, 9, queries, nq);
     expect(Array.from(got)).toEqual(Array.from(want));
   });
+
+  it('grows the same forest on any number of threads (worker threads share the data, trees come back in order)', () => {
+    // 2000 rows x 60 trees: enough work that the forest is split across worker threads.
+    const { x, y } = blobs(2000, 12, 0.5, 4);
+    const queries = blobs(300, 12, 0.5, 5).x;
+    const fit = (threads: number) => {
+      const rf = new RandomForest({ nEstimators: 60, seed: 2, threads }).fit(x, 2000, 12, y);
+      return { p: Array.from(rf.predictProba(queries, 300)), imp: Array.from(rf.featureImportances), nodes: rf.nodeCounts };
+    };
+    const one = fit(1);
+    for (const threads of [2, 3, 7]) expect(fit(threads), `${threads} threads`).toEqual(one);
+  }, 60_000);
+
+  it('takes its thread count from SPRINT_THREADS, and refuses a bad one with a clear message', () => {
+    const saved = process.env.SPRINT_THREADS;
+    try {
+      process.env.SPRINT_THREADS = '3';
+      expect(new RandomForest().threads).toBe(3);
+      process.env.SPRINT_THREADS = 'all';
+      expect(() => new RandomForest()).toThrow(/SPRINT_THREADS must be a positive integer \(threads to use\), got 'all'/);
+      expect(() => new RandomForest({ threads: 0 })).toThrow(/threads must be a positive integer, got 0/);
+    } finally {
+      if (saved === undefined) delete process.env.SPRINT_THREADS;
+      else process.env.SPRINT_THREADS = saved;
+    }
+  });
 });

@@ -13,11 +13,24 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { Worker, parentPort, workerData, type Transferable } from 'node:worker_threads';
 
 /** Whether to put work on a second core: at least two cores, and SPRINT_THREADS is not 1. */
 export function useSecondCore(): boolean {
   return process.env.SPRINT_THREADS !== '1' && os.availableParallelism() >= 2;
+}
+
+/**
+ * Threads to use for work that splits across cores: SPRINT_THREADS when set
+ * (a positive integer), else the cores available to this process. Results
+ * never depend on it.
+ */
+export function threadCount(): number {
+  const set = process.env.SPRINT_THREADS;
+  if (set === undefined || set.trim() === '') return os.availableParallelism();
+  const n = Number(set);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`SPRINT_THREADS must be a positive integer (threads to use), got '${set}'`);
+  return n;
 }
 
 // Control words: [0] the job's state, [1] the error message's length, [2] 1 once the worker thread has exited.
@@ -32,10 +45,15 @@ export class JobWorker<J> {
   /** Jobs given so far. */
   jobs = 0;
 
-  /** `entry`: a module that calls {@link serveJobs} (absolute, or relative to this folder); `data`: more workerData for it. */
-  constructor(entry: string, data: Record<string, unknown> = {}) {
+  /**
+   * `entry`: a module that calls {@link serveJobs} (absolute, or relative to
+   * this folder); `data`: more workerData for it; `transferList`: what in
+   * `data` is moved rather than copied (e.g. a MessagePort for results).
+   */
+  constructor(entry: string, data: Record<string, unknown> = {}, transferList: Transferable[] = []) {
     this.worker = new Worker(path.join(__dirname, 'bootstrap.js'), {
       workerData: { ...data, entry: path.resolve(__dirname, entry), control: this.control.buffer, error: this.error.buffer },
+      transferList,
     });
     this.worker.unref();
     // An uncaught error ends the worker; serveJobs reports it through the control words.

@@ -1,4 +1,7 @@
+import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Random, type Seed } from '../../random';
+import { JobWorker, threadCount } from '../../compute/workers/channel';
 import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix } from './types';
 
 /**
@@ -48,7 +51,9 @@ import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix }
  * trees); each tree keeps, per feature, its in-bag rows in sorted order and
  * stably partitions these lists at every split (skipped when both children
  * are leaves), so a split search is one linear scan per candidate feature and
- * nothing is allocated per node.
+ * nothing is allocated per node. Trees grow on `threads` threads (worker
+ * threads reading the presorted data from shared memory, each a contiguous
+ * range of trees); the forest does not depend on the count.
  */
 export interface RandomForestOptions {
   /** Number of trees (default 10, see above). */
@@ -61,13 +66,19 @@ export interface RandomForestOptions {
   maxDepth?: number;
   /** Seed of the bootstrap and feature draws (default 0). Tree t uses `new Random(seed).derive(t)`. */
   seed?: Seed;
+  /**
+   * Threads growing trees (default: SPRINT_THREADS, else the cores
+   * available). The forest is the same for any count: each tree has its
+   * own random stream and the trees are combined in tree order.
+   */
+  threads?: number;
 }
 
 /** Two float32 values closer than this are the same split point (scikit-learn's FEATURE_THRESHOLD). */
 const FEATURE_THRESHOLD = 1e-7;
 
 /** One fitted tree, in flat arrays. Children of node k are `left[k]` and `left[k] + 1`. */
-interface Tree {
+export interface Tree {
   /** Split feature, -1 for a leaf. */
   feature: Int32Array;
   threshold: Float64Array;
@@ -82,6 +93,7 @@ export class RandomForest implements Classifier {
   readonly bootstrap: boolean;
   readonly maxDepth: number;
   readonly seed: Seed;
+  readonly threads: number;
   private readonly maxFeaturesOption: number | 'sqrt' | 'all';
   private trees: Tree[] = [];
   private nCols = 0;
@@ -97,6 +109,8 @@ export class RandomForest implements Classifier {
     this.maxDepth = options.maxDepth ?? Infinity;
     if (!(this.maxDepth >= 0)) throw new RangeError(`RandomForest: maxDepth must be >= 0, got ${options.maxDepth}`);
     this.seed = options.seed ?? 0;
+    this.threads = options.threads ?? threadCount();
+    if (!Number.isInteger(this.threads) || this.threads < 1) throw new RangeError(`RandomForest: threads must be a positive integer, got ${options.threads}`);
   }
 
   /** Mean decrease in Gini impurity per feature, summing to 1 (all zeros if no tree split). */
@@ -116,30 +130,31 @@ export class RandomForest implements Classifier {
     const n = nRows;
     const d = nCols;
 
-    // Column-major float32 copy: xc[f * n + row].
-    const xc = new Float32Array(n * d);
+    // Column-major float32 copy: xc[f * n + row]; in shared memory, for the worker threads.
+    const xc = new Float32Array(new SharedArrayBuffer(n * d * 4));
     for (let i = 0; i < n; i++) {
       const rowBase = i * d;
       for (let f = 0; f < d; f++) xc[f * n + i] = X[rowBase + f];
     }
-    const sorted = presort(xc, n, d);
+    const input: ForestInput = {
+      xc,
+      sorted: presort(xc, n, d),
+      y: new Uint8Array(new SharedArrayBuffer(n)),
+      n,
+      d,
+      maxFeatures,
+      maxDepth: this.maxDepth,
+      seed: this.seed,
+      bootstrap: this.bootstrap,
+    };
+    input.y.set(y);
 
-    const builder = new TreeBuilder(xc, sorted, y, n, d, maxFeatures, this.maxDepth);
-    const root = new Random(this.seed);
-    const weights = new Int32Array(n);
+    const grown = growForest(input, this.nEstimators, this.threads);
+    // Trees and their importances in tree order, whichever thread grew them.
     const sumImportances = new Float64Array(d);
     let splittingTrees = 0;
-    this.trees = [];
-    for (let t = 0; t < this.nEstimators; t++) {
-      const rng = root.derive(t);
-      if (this.bootstrap) {
-        weights.fill(0);
-        for (let k = 0; k < n; k++) weights[rng.int(0, n)]++;
-      } else {
-        weights.fill(1);
-      }
-      const { tree, importances } = builder.grow(weights, rng);
-      this.trees.push(tree);
+    this.trees = grown.map((g) => g.tree);
+    for (const { tree, importances } of grown) {
       if (tree.feature.length > 1) {
         splittingTrees++;
         for (let f = 0; f < d; f++) sumImportances[f] += importances[f];
@@ -199,7 +214,7 @@ export class RandomForest implements Classifier {
  * does the work; beyond 2^21 rows a comparator sort is used.
  */
 function presort(xc: Float32Array, n: number, d: number): Int32Array {
-  const sorted = new Int32Array(n * d);
+  const sorted = new Int32Array(new SharedArrayBuffer(n * d * 4));
   const bits = new Uint32Array(xc.buffer, xc.byteOffset, xc.length);
   const ROW_BITS = 2097152; // 2^21
   if (n < ROW_BITS) {
@@ -224,6 +239,123 @@ function presort(xc: Float32Array, n: number, d: number): Int32Array {
     sorted.set(idx, f * n);
   }
   return sorted;
+}
+
+/** What growing a tree needs (typed arrays in shared memory, so worker threads read them in place). */
+export interface ForestInput {
+  /** Column-major float32 features, xc[f * n + row]. */
+  xc: Float32Array;
+  /** Rows by value per feature (see presort). */
+  sorted: Int32Array;
+  y: Uint8Array;
+  n: number;
+  d: number;
+  maxFeatures: number;
+  maxDepth: number;
+  seed: Seed;
+  bootstrap: boolean;
+}
+
+export interface GrownTree {
+  tree: Tree;
+  /** This tree's normalized impurity decreases per feature. */
+  importances: Float64Array;
+}
+
+/** Trees [first, end) of the forest: tree t from the stream `new Random(seed).derive(t)`. */
+export function growTreeRange(input: ForestInput, first: number, end: number): GrownTree[] {
+  const { xc, sorted, y, n, d, maxFeatures, maxDepth } = input;
+  const builder = new TreeBuilder(xc, sorted, y, n, d, maxFeatures, maxDepth);
+  const root = new Random(input.seed);
+  const weights = new Int32Array(n);
+  const out: GrownTree[] = [];
+  for (let t = first; t < end; t++) {
+    const rng = root.derive(t);
+    if (input.bootstrap) {
+      weights.fill(0);
+      for (let k = 0; k < n; k++) weights[rng.int(0, n)]++;
+    } else {
+      weights.fill(1);
+    }
+    out.push(builder.grow(weights, rng));
+  }
+  return out;
+}
+
+/** A forest worker's job: grow trees [first, end); the result comes back on the worker's port. */
+export interface ForestJob {
+  input: ForestInput;
+  first: number;
+  end: number;
+}
+
+/** Below this many (rows x trees) a forest is grown on one thread: a worker's round trip would cost more. */
+const MIN_PARALLEL_WORK = 100_000;
+
+interface ForestWorker {
+  worker: JobWorker<ForestJob>;
+  /** Our end of the channel the worker answers on. */
+  port: MessagePort;
+}
+/** Worker threads kept for the process's forests (started on first use, never holding the process open). */
+const pool: ForestWorker[] = [];
+let poolFailed = false;
+
+function forestWorker(i: number): ForestWorker {
+  while (pool.length <= i) {
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    const worker = new JobWorker<ForestJob>(path.join(__dirname, 'forest-worker.ts'), { port: port2 }, [port2]);
+    pool.push({ worker, port: port1 });
+  }
+  return pool[i];
+}
+
+/**
+ * Grows trees [0, count) on up to `threads` threads: this one and worker
+ * threads, each a contiguous range of trees. Returns them in tree order. If a
+ * worker fails, its trees are grown here and one line says so; the forest is
+ * the same either way.
+ */
+function growForest(input: ForestInput, count: number, threads: number): GrownTree[] {
+  const parts = poolFailed || input.n * count < MIN_PARALLEL_WORK ? 1 : Math.min(threads, count);
+  const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
+  const jobs: { first: number; end: number; started: { worker: ForestWorker; wait: () => void } | null }[] = [];
+  for (let i = 1; i < parts; i++) {
+    const job = { input, first: bounds[i], end: bounds[i + 1] };
+    let started = null;
+    try {
+      const worker = forestWorker(i - 1);
+      // Generous: the first job also waits for the worker to start.
+      started = { worker, wait: worker.worker.start(job, 3_600_000) };
+    } catch (err) {
+      workersFailed(err);
+    }
+    jobs.push({ first: job.first, end: job.end, started });
+  }
+  const grown = growTreeRange(input, bounds[0], bounds[1]);
+  for (const { first, end, started } of jobs) {
+    try {
+      if (!started) throw new Error('not started');
+      started.wait();
+      const message = receiveMessageOnPort(started.worker.port);
+      if (!message) throw new Error('the forest worker finished without sending its trees');
+      grown.push(...(message.message as GrownTree[]));
+    } catch (err) {
+      if (started) workersFailed(err);
+      grown.push(...growTreeRange(input, first, end));
+    }
+  }
+  return grown;
+}
+
+function workersFailed(err: unknown): void {
+  if (!poolFailed) {
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`sprint-gan: growing the forest on one thread (a worker thread failed: ${why.split('\n')[0]})\n`);
+  }
+  poolFailed = true;
+  for (const w of pool.splice(0)) void w.worker.terminate();
 }
 
 function resolveMaxFeatures(option: number | 'sqrt' | 'all', nCols: number): number {

@@ -58,9 +58,9 @@ export class KNearestNeighbors implements Classifier {
   private rowIndex = new Int32Array(0);
   private labels = new Uint8Array(0);
   /** Column means (the centre of the rotation). */
-  private mean = new Float64Array(0);
+  private mean: Float64Array = new Float64Array(0);
   /** The leading principal axes, row-major: axes[c * d + j] is axis c's component j. */
-  private axes = new Float64Array(0);
+  private axes: Float64Array = new Float64Array(0);
   /** Largest distance of a training row from the mean (in the original coordinates). */
   private radius = 0;
   /** Strip s holds the stored rows [stripStart[s], stripStart[s + 1]), sorted by their second principal coordinate. */
