@@ -27,18 +27,14 @@
  * test set fingerprint) are unchanged; changed settings are an error unless
  * `restart` is set (nothing already computed is silently mixed or lost).
  *
- * Worker threads: not used, because they did not help here. Measured on this
- * project's machine (2 cores shared with other jobs, load average 5.5-6.7
- * during the runs), 6000 training-size patients x 36 features, 500 test
- * patients, forest + logistic per epoch, one script (/tmp, not committed),
- * two rounds: 8 epochs in one thread took 6.9 s and 9.4 s; the same 8 epochs
- * split over 2 worker threads (data passed in workerData, TypeScript loaded
- * in each worker with tsx's register) took 13.6 s and 13.9 s, 12-12.8 s of
- * it inside each worker: the second core is not free, and two threads
- * competing for it run slower than one. A quieter run of the sequential
- * loop gave 4.5 s for 8 epochs (~0.55 s an epoch). Workers would also need a
- * loader for our `.ts` files inside tslab's kernel. Revisit on a machine
- * with idle cores.
+ * Threads: epochs are scored one after another; inside an epoch, sampling
+ * (lib/generators/acgan/generator-pool.ts) and the forest
+ * (lib/eval/classifiers/forest.ts) each split their work over
+ * SPRINT_THREADS threads (default: every core), with the same numbers for
+ * any count. Scoring whole epochs in parallel workers was measured slower on
+ * the shared 2-core machine (8 epochs: 13.6-13.9 s on 2 worker threads vs
+ * 6.9-9.4 s on one; each worker also loads TF.js and TypeScript) and is not
+ * done.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

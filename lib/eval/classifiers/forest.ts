@@ -290,7 +290,7 @@ export interface ForestJob {
 }
 
 /** Below this many (rows x trees) a forest is grown on one thread: a worker's round trip would cost more. */
-const MIN_PARALLEL_WORK = 100_000;
+const MIN_PARALLEL_WORK = 20_000;
 
 interface ForestWorker {
   worker: JobWorker<ForestJob>;

@@ -1,25 +1,25 @@
 /**
- * Generating patients on two cores.
+ * Generating patients on every core.
  *
  * TF.js's wasm backend runs on one thread in Node, and generating a cohort is
- * compute-bound (the generator's 5x5 convolution), so a worker thread with its
- * own wasm backend generates the second half of the rows while this thread
- * generates the first. The API stays synchronous (sampling is called from
- * synchronous scoring code): the worker writes into a SharedArrayBuffer and
- * sets a completion word that this thread waits on with Atomics.wait, which
- * needs no event loop on either side.
+ * compute-bound (the generator's 5x5 convolution), so worker threads, each
+ * with its own wasm backend, generate contiguous parts of the rows while this
+ * thread generates the first part. The API stays synchronous (sampling is
+ * called from synchronous scoring code): the workers write into a
+ * SharedArrayBuffer and set a completion word that this thread waits on with
+ * Atomics.wait, which needs no event loop on either side.
  *
  * The numbers are exactly the single-threaded ones: the same backend and
  * kernels, the same latent vectors and arms (drawn here), and rows computed
- * independently of each other (tested). If the worker cannot start or fails,
+ * independently of each other (tested). If a worker cannot start or fails,
  * this thread generates its rows itself and says so once on stderr.
  *
- * The worker (lib/compute/workers/channel.ts) is started on first use and kept
- * for later calls: loading TF.js and compiling wasm costs about a second.
+ * The workers (lib/compute/workers/channel.ts) are started on first use and
+ * kept for later calls: loading TF.js and compiling wasm costs about a second.
  */
 import * as path from 'node:path';
 import type { GanArchitecture } from './models';
-import { JobWorker, useSecondCore } from '../../compute/workers/channel';
+import { JobWorker, threadCount } from '../../compute/workers/channel';
 
 /** One job for lib/generators/acgan/workers/generate.ts. */
 export interface GenerateJob {
@@ -38,59 +38,62 @@ export interface GenerateJob {
   outOffset: number;
 }
 
-let worker: JobWorker<GenerateJob> | null = null;
+const workers: JobWorker<GenerateJob>[] = [];
 let broken: string | null = null;
 
 /**
- * Threads to generate with: 2 on the wasm backend on a machine with at least
- * two cores (SPRINT_THREADS=1 turns it off), else 1 (native TensorFlow and
- * WebGPU parallelize themselves; cpu is the slow reference backend).
+ * Threads to generate with: on the wasm backend, SPRINT_THREADS or the cores
+ * available (lib/compute/workers/channel.ts's threadCount); else 1 (native
+ * TensorFlow and WebGPU parallelize themselves; cpu is the slow reference
+ * backend), and 1 after a worker failed.
  */
-export function generationThreads(backend: string): 1 | 2 {
-  return backend === 'wasm' && !broken && useSecondCore() ? 2 : 1;
+export function generationThreads(backend: string): number {
+  return backend === 'wasm' && !broken ? threadCount() : 1;
 }
 
 /**
- * Runs `job` on the worker while `mine()` runs here; falls back to `fallback()`
- * (this thread computes the worker's rows) if the worker fails.
+ * Runs `jobs[i]` on worker i while `mine()` runs here; for a job whose worker
+ * fails, `fallback(i)` computes its rows here.
  */
-export function generateInParallel(job: GenerateJob, mine: () => void, fallback: () => void): void {
-  let wait: (() => void) | null = null;
-  try {
-    worker ??= new JobWorker<GenerateJob>(path.join(__dirname, 'workers', 'generate.ts'));
-    // Generous: a second or two to start, then a few ms a patient on a slow machine.
-    wait = worker.start(job, 120_000 + 20 * job.n);
-  } catch (err) {
-    disable(err);
-  }
+export function generateInParallel(jobs: GenerateJob[], mine: () => void, fallback: (i: number) => void): void {
+  const waits: ((() => void) | null)[] = jobs.map((job, i) => {
+    if (broken) return null;
+    try {
+      while (workers.length <= i) workers.push(new JobWorker<GenerateJob>(path.join(__dirname, 'workers', 'generate.ts')));
+      // Generous: a second or two to start, then a few ms a patient on a slow machine.
+      return workers[i].start(job, 120_000 + 20 * job.n);
+    } catch (err) {
+      disable(err);
+      return null;
+    }
+  });
   mine();
-  if (!wait) {
-    fallback();
-    return;
-  }
-  try {
-    wait();
-  } catch (err) {
-    disable(err);
-    fallback();
-  }
+  waits.forEach((wait, i) => {
+    try {
+      if (!wait) throw new Error('not started');
+      wait();
+    } catch (err) {
+      if (wait) disable(err);
+      fallback(i);
+    }
+  });
 }
 
 function disable(err: unknown): void {
-  broken = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`sprint-gan: generating on one thread (the generation worker failed: ${broken.split('\n')[0]})\n`);
-  void worker?.terminate();
-  worker = null;
+  if (!broken) {
+    broken = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`sprint-gan: generating on one thread (a generation worker failed: ${broken.split('\n')[0]})\n`);
+  }
+  for (const w of workers.splice(0)) void w.terminate();
 }
 
-/** Jobs the worker has been given (tests). */
+/** Jobs the workers have been given (tests). */
 export function generationWorkerJobs(): number {
-  return worker?.jobs ?? 0;
+  return workers.reduce((sum, w) => sum + w.jobs, 0);
 }
 
-/** Stops the worker (tests; it never keeps a process alive anyway). */
+/** Stops the workers and forgets a failure (tests; they never keep a process alive anyway). */
 export async function stopGenerationWorker(): Promise<void> {
-  await worker?.terminate();
-  worker = null;
+  await Promise.all(workers.splice(0).map((w) => w.terminate()));
   broken = null;
 }

@@ -10,7 +10,7 @@
  * - train.ts           the training loop as named steps: set up or resume, one epoch, evaluate, account, checkpoint
  * - checkpoint.ts      run-folder files (atomic), TF.js generator export/import
  * - sample.ts          synthetic patients from a generator or a run folder
- * - generator-pool.ts  generation on two threads (workers/generate.ts)
+ * - generator-pool.ts  generation on every core (workers/generate.ts)
  * - discriminator.ts   the last discriminator as a membership score (the audit)
  * - family.ts          the family: train, describe, sample, memberScorer
  */

@@ -28,11 +28,11 @@ export interface SampleOptions {
   chunk?: number;
   /** First MASKID number (default 1: SYN-A000001, SYN-A000002, ...; lib/data syntheticMaskIds). */
   firstId?: number;
-  /** 1 or 2 threads (default: lib/generators/acgan/generator-pool.ts's generationThreads). Same numbers either way. */
-  threads?: 1 | 2;
+  /** Threads (default: lib/generators/acgan/generator-pool.ts's generationThreads). Same numbers for any count. */
+  threads?: number;
 }
 
-/** Below this many rows a half is not worth a worker round trip. */
+/** Below this many rows a part is not worth a worker round trip. */
 const PARALLEL_MIN_ROWS = 500;
 
 /**
@@ -63,24 +63,26 @@ export function sampleCohort(g: Params, arch: GanArchitecture, n: number, opts: 
     }
   };
   const threads = opts.threads ?? generationThreads(tf.getBackend());
+  // Contiguous parts of at least PARALLEL_MIN_ROWS rows: the first here, the others on worker threads.
+  const parts = Math.max(1, Math.min(threads, Math.floor(n / PARALLEL_MIN_ROWS)));
   let x: Float32Array;
-  if (threads === 2 && n >= 2 * PARALLEL_MIN_ROWS) {
-    // The second half on the worker thread, the first here (see generator-pool.ts).
-    const half = Math.ceil(n / 2);
+  if (parts > 1) {
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts));
     x = new Float32Array(new SharedArrayBuffer(n * per * 4));
-    const job: GenerateJob = {
+    const weights: GenerateJob['weights'] = [...g].map(([name, v]) => [name, v.shape, readSync(v, 'sampling patients')]);
+    const jobs: GenerateJob[] = bounds.slice(1, -1).map((from, i) => ({
       backend: tf.getBackend(),
       arch,
-      weights: [...g].map(([name, v]) => [name, v.shape, readSync(v, 'sampling patients')]),
-      z: z.subarray(half * L),
-      arms: arms.subarray(half),
-      n: n - half,
+      weights,
+      z: z.subarray(from * L, bounds[i + 2] * L),
+      arms: arms.subarray(from, bounds[i + 2]),
+      n: bounds[i + 2] - from,
       chunk,
       valuesPerPatient: per,
       out: x.buffer as SharedArrayBuffer,
-      outOffset: half * per,
-    };
-    generateInParallel(job, () => rows(x, 0, half), () => rows(x, half, n));
+      outOffset: from * per,
+    }));
+    generateInParallel(jobs, () => rows(x, 0, bounds[1]), (i) => rows(x, bounds[i + 1], bounds[i + 2]));
     x = x.slice(); // an ordinary (not shared) buffer for the caller
   } else {
     x = new Float32Array(n * per);

@@ -21,34 +21,42 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('generation on two threads', () => {
-  it('gives exactly the single-threaded patients, using the worker', () => {
+describe('generation on every core', () => {
+  it('gives exactly the single-threaded patients on 2 or 3 threads, using the workers', () => {
     const g = createGenerator(PAPER_ARCHITECTURE, 21);
     const opts = { seed: 4, maxima: [200, 120, 6] as [number, number, number], chunk: 300 };
-    const one = sampleCohort(g, PAPER_ARCHITECTURE, 1201, { ...opts, threads: 1 });
-    const jobs = generationWorkerJobs();
-    const two = sampleCohort(g, PAPER_ARCHITECTURE, 1201, { ...opts, threads: 2 });
-    expect(generationWorkerJobs()).toBe(jobs + 1);
-    expect(two.x.buffer).toBeInstanceOf(ArrayBuffer); // not shared memory
-    expect(Array.from(two.y)).toEqual(Array.from(one.y));
-    expect(two.x.length).toBe(one.x.length);
-    let differing = 0;
-    for (let i = 0; i < one.x.length; i++) if (one.x[i] !== two.x[i]) differing++;
-    expect(differing).toBe(0);
-    // Small cohorts stay on one thread.
-    sampleCohort(g, PAPER_ARCHITECTURE, 900, { ...opts, threads: 2 });
+    const one = sampleCohort(g, PAPER_ARCHITECTURE, 1501, { ...opts, threads: 1 });
+    for (const threads of [2, 3]) {
+      const jobs = generationWorkerJobs();
+      const many = sampleCohort(g, PAPER_ARCHITECTURE, 1501, { ...opts, threads });
+      expect(generationWorkerJobs(), `${threads} threads`).toBe(jobs + threads - 1);
+      expect(many.x.buffer).toBeInstanceOf(ArrayBuffer); // not shared memory
+      expect(Array.from(many.y)).toEqual(Array.from(one.y));
+      expect(many.x.length).toBe(one.x.length);
+      let differing = 0;
+      for (let i = 0; i < one.x.length; i++) if (one.x[i] !== many.x[i]) differing++;
+      expect(differing, `${threads} threads`).toBe(0);
+    }
+    // Parts have at least 500 rows: 900 stay on one thread, 1100 on two of the three asked for.
+    let jobs = generationWorkerJobs();
+    sampleCohort(g, PAPER_ARCHITECTURE, 900, { ...opts, threads: 3 });
+    expect(generationWorkerJobs()).toBe(jobs);
+    jobs = generationWorkerJobs();
+    sampleCohort(g, PAPER_ARCHITECTURE, 1100, { ...opts, threads: 3 });
     expect(generationWorkerJobs()).toBe(jobs + 1);
     disposeParams(g);
-  }, 120_000);
+  }, 180_000);
 
-  it('uses two threads only on wasm, and not with SPRINT_THREADS=1', () => {
+  it('uses SPRINT_THREADS or every core on wasm, one thread on the other backends', () => {
     expect(generationThreads('cpu')).toBe(1);
     expect(generationThreads('tensorflow')).toBe(1);
     expect(generationThreads('webgpu')).toBe(1);
-    expect(generationThreads('wasm')).toBe(os.availableParallelism() >= 2 ? 2 : 1);
-    process.env.SPRINT_THREADS = '1';
+    expect(generationThreads('wasm')).toBe(os.availableParallelism());
     try {
+      process.env.SPRINT_THREADS = '1';
       expect(generationThreads('wasm')).toBe(1);
+      process.env.SPRINT_THREADS = '6';
+      expect(generationThreads('wasm')).toBe(6);
     } finally {
       delete process.env.SPRINT_THREADS;
     }
@@ -72,16 +80,16 @@ describe('generation on two threads', () => {
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
     try {
-      generateInParallel(job, () => calls.push('mine'), () => calls.push('fallback'));
+      generateInParallel([job], () => calls.push('mine'), (i) => calls.push(`fallback ${i}`));
     } finally {
       process.stderr.write = write;
     }
-    expect(calls).toEqual(['mine', 'fallback']);
-    expect(err.join('')).toMatch(/generating on one thread \(the generation worker failed: .*Unknown backend 'no-such-backend'/);
+    expect(calls).toEqual(['mine', 'fallback 0']);
+    expect(err.join('')).toMatch(/generating on one thread \(a generation worker failed: .*Unknown backend 'no-such-backend'/);
     // Later calls stay on one thread until the worker is reset.
     expect(generationThreads('wasm')).toBe(1);
     await stopGenerationWorker();
-    expect(generationThreads('wasm')).toBe(os.availableParallelism() >= 2 ? 2 : 1);
+    expect(generationThreads('wasm')).toBe(os.availableParallelism());
   }, 120_000);
 
   it('works in a tslab notebook kernel (worker threads load TypeScript themselves)', async () => {
