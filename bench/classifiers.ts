@@ -3,7 +3,8 @@
  * same data, in one run, side by side.
  *
  *   npx tsx bench/classifiers.ts [--n-train 6000] [--n-test 3000] [--seed 1] [--repeat 3] [--json]
- *   (also `npm run bench -- classifiers`, and in `npm run bench -- --json`)
+ *   (also `npm run bench -- classifiers`, and in `npm run bench -- --json`;
+ *   SPRINT_CLASSIFIERS_ARGS adds arguments there, e.g. '--n-train 1500 --repeat 1')
  *
  * Data: a seeded SPRINT-shaped two-class table (the generator of
  * bench/sklearn/make_fixture.py, re-written here with lib/random), written to
@@ -33,9 +34,12 @@ const PYTHON = '/usr/bin/python3';
 const MAXIMA = [250, 150, 6];
 const MONTHS = [0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27];
 
+/** The command line plus SPRINT_CLASSIFIERS_ARGS (split at spaces), for runs through npm run bench. */
+const ARGV = [...process.argv.slice(2), ...(process.env.SPRINT_CLASSIFIERS_ARGS ?? '').split(/\s+/).filter(Boolean)];
+
 function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  const i = ARGV.indexOf(`--${name}`);
+  return i >= 0 ? Number(ARGV[i + 1]) : fallback;
 }
 
 /** Same model as bench/sklearn/make_fixture.py (different random stream). */
@@ -122,7 +126,7 @@ function sklearnAvailable(): boolean {
 export const JSON_ROWS = true;
 
 function main(): void {
-  const json = process.argv.includes('--json');
+  const json = ARGV.includes('--json');
   const nTrain = arg('n-train', 6000);
   const nTest = arg('n-test', 3000);
   const seed = arg('seed', 1);

@@ -149,7 +149,8 @@ function torch(args: string[], key: string): TorchResult {
     const method = Object.keys(json).find((k) => k.endsWith('_method'));
     return {
       ms: json[key] as number,
-      note: `torch ${json.torch} ${json.threads} threads${method && key.startsWith('step') ? `, ${json[key.replace(/_ms$/, '_method')] ?? json[method]} per-sample grads` : ''}`,
+      // Debian's python3-torch links a generic BLAS: a pip install of PyTorch is faster than this baseline.
+      note: `torch ${json.torch} ${json.threads} threads${method && key.startsWith('step') ? `, ${json[key.replace(/_ms$/, '_method')] ?? json[method]} per-sample grads` : ''}${json.debian_build ? ' (Debian build, generic BLAS: slower than pip\'s)' : ''}`,
     };
   } catch (e) {
     return { ms: null, note: `PyTorch run failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` };

@@ -19,9 +19,44 @@ const SMALL_UTILITY = { SPRINT_UTILITY_ARGS: '--generators markov --seeds 0' };
 
 describe('npm run bench', () => {
   it('--json with only standalone scripts selected prints an empty JSON array and nothing else', async () => {
-    const { stdout } = await bench(['--json', 'classifiers', 'privacy']);
+    const { stdout } = await bench(['--json', 'privacy']);
     expect(JSON.parse(stdout)).toEqual([]);
   });
+
+  it('--json classifiers gives one row per classifier: fit+predict against scikit-learn in the same run, ratio = ours / theirs', async () => {
+    // CI installs python3-sklearn (.ci/run); without it the bench prints no rows and says why.
+    const { stdout } = await bench(['--json', 'classifiers'], { SPRINT_CLASSIFIERS_ARGS: '--n-train 1500 --n-test 500 --repeat 1' });
+    const rows = JSON.parse(stdout) as { name: string; ours_ms: number; baseline_ms: number; ratio: number; backend: string }[];
+    expect(rows.map((r) => r.name.split(',')[0])).toEqual([
+      'classifiers: random forest',
+      'classifiers: random forest',
+      'classifiers: random forest',
+      'classifiers: logistic (lbfgs objective)',
+      'classifiers: logistic (liblinear objective)',
+      'classifiers: linear SVM (standardized)',
+      'classifiers: kNN',
+    ]);
+    for (const r of rows) {
+      expect(r.name).toMatch(/fit\+predict 1500x36 -> 500 \(accuracy 0\.\d{4} vs 0\.\d{4}\)/);
+      expect(r.ours_ms).toBeGreaterThan(0);
+      expect(r.baseline_ms).toBeGreaterThan(0);
+      expect(r.ratio).toBeCloseTo(r.ours_ms / r.baseline_ms, 12);
+    }
+    expect(rows[2].name).toMatch(/100 trees, \d+ threads/);
+    expect(rows[2].backend).toMatch(/threads \/ scikit-learn .*n_jobs=-1/);
+    expect(rows[0].backend).toMatch(/1 thread \/ scikit-learn .*1 thread/);
+  }, 180_000);
+
+  it('--json threads trains one epoch with 1 thread and with every core, and rates a step against our gemm peak', async () => {
+    const { stdout } = await bench(['--json', 'threads'], { SPRINT_THREADS_BENCH_ARGS: '--patients 128' });
+    const rows = JSON.parse(stdout) as { name: string; ours_ms: number; baseline_ms: number; ratio: number; backend: string }[];
+    expect(rows).toHaveLength(2);
+    expect(rows[0].name).toMatch(/^training epoch, AC-GAN batched recipe \(compact, batch 64, DP, 2 steps\): \d+ threads vs 1 thread$/);
+    expect(rows[0].ratio).toBeCloseTo(rows[0].ours_ms / rows[0].baseline_ms, 12);
+    expect(rows[1].name).toMatch(/^training step, batch 64 \(1 thread\): [\d.]+ GFLOP\/s in products and convolutions \([\d.]+ GFLOP a step\) vs our wasm SIMD gemm's [\d.]+ GFLOP\/s on one core$/);
+    // A step cannot beat the peak of the kernel that does its products.
+    expect(rows[1].ratio).toBeGreaterThan(1);
+  }, 180_000);
 
   it('runs a standalone script once in text mode', async () => {
     const { stdout } = await bench(['privacy']);

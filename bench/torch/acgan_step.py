@@ -252,6 +252,8 @@ def main():
     torch.manual_seed(args.seed)
     out = {
         "torch": torch.__version__,
+        # Debian's python3-torch (under /usr/lib/python3/dist-packages) links a generic BLAS.
+        "debian_build": torch.__file__.startswith("/usr/lib/python3/"),
         "threads": torch.get_num_threads(),
         "per_example": args.per_example,
         "reps": args.reps,

@@ -80,7 +80,7 @@ export const ACGAN_RECIPE = { mode: 'batched', batchSize: 64, epochs: 10, clipGe
 let acganFamily: Promise<GeneratorFamily<Record<string, unknown>, TrainedRun>> | null = null;
 
 /** The AC-GAN family, with TF.js loaded and the best backend chosen on first use (the other rows need neither). */
-function loadAcgan(): Promise<GeneratorFamily<Record<string, unknown>, TrainedRun>> {
+export function loadAcgan(): Promise<GeneratorFamily<Record<string, unknown>, TrainedRun>> {
   acganFamily ??= (async () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { selectBackend } = require('../../lib/compute/index') as typeof import('../../lib/compute/index');
@@ -91,7 +91,7 @@ function loadAcgan(): Promise<GeneratorFamily<Record<string, unknown>, TrainedRu
   return acganFamily;
 }
 
-function acganOptions(epsilon: number, delta: number, nTrain: number): Record<string, unknown> {
+export function acganOptions(epsilon: number, delta: number, nTrain: number): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { namedArchitecture } = require('../../lib/generators/acgan/models') as typeof import('../../lib/generators/acgan/models');
   const architecture = { ...namedArchitecture('compact'), dDeviation: true };
