@@ -209,34 +209,43 @@ export class RandomForest implements Classifier {
 /**
  * Rows sorted by value, per feature (ties by row index): sorted[f * n + k] is
  * the row of rank k. Each float32 value is mapped to an order-preserving
- * unsigned 32-bit key and packed with the row index into one double
- * (key * 2^21 + row, exact below 2^53), so a native comparator-free sort
- * does the work; beyond 2^21 rows a comparator sort is used.
+ * unsigned 32-bit key, and the rows are ordered by a least-significant-digit
+ * radix sort on it (three stable passes of 11 bits, starting from row order,
+ * so equal values keep row order): O(n) per feature.
  */
 function presort(xc: Float32Array, n: number, d: number): Int32Array {
   const sorted = new Int32Array(new SharedArrayBuffer(n * d * 4));
   const bits = new Uint32Array(xc.buffer, xc.byteOffset, xc.length);
-  const ROW_BITS = 2097152; // 2^21
-  if (n < ROW_BITS) {
-    const keys = new Float64Array(n);
-    for (let f = 0; f < d; f++) {
-      const base = f * n;
-      for (let i = 0; i < n; i++) {
-        const b = bits[base + i];
-        const ordered = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
-        keys[i] = ordered * ROW_BITS + i;
-      }
-      keys.sort();
-      for (let k = 0; k < n; k++) sorted[base + k] = keys[k] % ROW_BITS;
-    }
-    return sorted;
-  }
-  const idx = new Uint32Array(n);
+  let keys = new Uint32Array(n);
+  let rows = new Int32Array(n);
+  let keysOut = new Uint32Array(n);
+  let rowsOut = new Int32Array(n);
+  const counts = new Int32Array(2048);
   for (let f = 0; f < d; f++) {
-    for (let i = 0; i < n; i++) idx[i] = i;
-    const col = xc.subarray(f * n, (f + 1) * n);
-    idx.sort((a, b) => col[a] - col[b] || a - b);
-    sorted.set(idx, f * n);
+    const base = f * n;
+    for (let i = 0; i < n; i++) {
+      const b = bits[base + i];
+      keys[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+      rows[i] = i;
+    }
+    for (let shift = 0; shift < 32; shift += 11) {
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 2047]++;
+      let sum = 0;
+      for (let c = 0; c < 2048; c++) {
+        const k = counts[c];
+        counts[c] = sum;
+        sum += k;
+      }
+      for (let i = 0; i < n; i++) {
+        const at = counts[(keys[i] >>> shift) & 2047]++;
+        keysOut[at] = keys[i];
+        rowsOut[at] = rows[i];
+      }
+      [keys, keysOut] = [keysOut, keys];
+      [rows, rowsOut] = [rowsOut, rows];
+    }
+    sorted.set(rows, base);
   }
   return sorted;
 }
