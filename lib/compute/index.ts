@@ -20,4 +20,4 @@ export type { AdamFusedArgs, RowSumLists } from './fused';
 export { gaussian, fillGaussian, fillUniform } from './noise';
 export { NoiseWorker, noiseWorkerWanted } from './noise-pool';
 export type { NoiseJob } from './noise-pool';
-export { JobWorker, serveJobs, threadCount, useSecondCore } from './workers/channel';
+export { JobWorker, WorkerPool, serveJobs, threadCount, useSecondCore } from './workers/channel';

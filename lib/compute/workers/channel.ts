@@ -13,7 +13,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker, parentPort, workerData, type Transferable } from 'node:worker_threads';
+import { MessageChannel, Worker, parentPort, receiveMessageOnPort, workerData, type MessagePort, type Transferable } from 'node:worker_threads';
 
 /** Whether to put work on a second core: at least two cores, and SPRINT_THREADS is not 1. */
 export function useSecondCore(): boolean {
@@ -93,6 +93,88 @@ export class JobWorker<J> {
 
   terminate(): Promise<number> {
     return this.worker.terminate();
+  }
+}
+
+/**
+ * Worker threads kept for one kind of job, started on first use and reused
+ * (they never hold the process open), with this thread as the fallback.
+ * Worker i gets `workerData.port` to post a job's result on, if the job has
+ * one. After a worker fails, one line says so and the pool hands out no more
+ * work until {@link stop}: callers then do everything on this thread, with
+ * the same numbers.
+ */
+export class WorkerPool<J> {
+  private readonly workers: { worker: JobWorker<J>; port: MessagePort }[] = [];
+  private broken: string | null = null;
+
+  /**
+   * `entry`: as for {@link JobWorker}; `fallback` and `workerName` make the
+   * failure line, e.g. 'generating on one thread' and 'a generation worker'.
+   */
+  constructor(
+    private readonly entry: string,
+    private readonly fallback: string,
+    private readonly workerName: string,
+  ) {}
+
+  /** Whether a worker failed (no more workers until stop()). */
+  get failed(): boolean {
+    return this.broken !== null;
+  }
+
+  /** Jobs the workers have been given. */
+  get jobs(): number {
+    return this.workers.reduce((sum, w) => sum + w.worker.jobs, 0);
+  }
+
+  /**
+   * Runs `jobs[i]` on worker i while `mine()` runs here, then waits for
+   * them. Returns, per job, what its worker posted on its port (undefined if
+   * nothing), or for a job whose worker could not start or failed, what
+   * `instead(i)` returned after computing it here.
+   */
+  run<R>(jobs: J[], timeoutMs: (job: J) => number, mine: () => void, instead: (i: number) => R): (R | unknown)[] {
+    const started = jobs.map((job, i) => {
+      if (this.broken) return null;
+      try {
+        while (this.workers.length <= i) {
+          const { port1, port2 } = new MessageChannel();
+          port1.unref();
+          this.workers.push({ worker: new JobWorker<J>(this.entry, { port: port2 }, [port2]), port: port1 });
+        }
+        return { wait: this.workers[i].worker.start(job, timeoutMs(job)), port: this.workers[i].port };
+      } catch (err) {
+        this.disable(err);
+        return null;
+      }
+    });
+    mine();
+    return started.map((s, i) => {
+      if (s) {
+        try {
+          s.wait();
+          return receiveMessageOnPort(s.port)?.message;
+        } catch (err) {
+          this.disable(err);
+        }
+      }
+      return instead(i);
+    });
+  }
+
+  private disable(err: unknown): void {
+    if (!this.broken) {
+      this.broken = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`sprint-gan: ${this.fallback} (${this.workerName} failed: ${this.broken.split('\n')[0]})\n`);
+    }
+    for (const w of this.workers.splice(0)) void w.worker.terminate();
+  }
+
+  /** Stops the workers and forgets a failure. */
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.worker.terminate()));
+    this.broken = null;
   }
 }
 

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Random, type Seed } from '../../random';
-import { JobWorker, threadCount } from '../../compute/workers/channel';
+import { WorkerPool, threadCount } from '../../compute/workers/channel';
 import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix } from './types';
 
 /**
@@ -301,24 +300,8 @@ export interface ForestJob {
 /** Below this many (rows x trees) a forest is grown on one thread: a worker's round trip would cost more. */
 const MIN_PARALLEL_WORK = 20_000;
 
-interface ForestWorker {
-  worker: JobWorker<ForestJob>;
-  /** Our end of the channel the worker answers on. */
-  port: MessagePort;
-}
-/** Worker threads kept for the process's forests (started on first use, never holding the process open). */
-const pool: ForestWorker[] = [];
-let poolFailed = false;
-
-function forestWorker(i: number): ForestWorker {
-  while (pool.length <= i) {
-    const { port1, port2 } = new MessageChannel();
-    port1.unref();
-    const worker = new JobWorker<ForestJob>(path.join(__dirname, 'forest-worker.ts'), { port: port2 }, [port2]);
-    pool.push({ worker, port: port1 });
-  }
-  return pool[i];
-}
+/** Worker threads kept for the process's forests. */
+const pool = new WorkerPool<ForestJob>(path.join(__dirname, 'forest-worker.ts'), 'growing the forest on one thread', 'a forest worker');
 
 /**
  * Grows trees [0, count) on up to `threads` threads: this one and worker
@@ -327,44 +310,21 @@ function forestWorker(i: number): ForestWorker {
  * the same either way.
  */
 function growForest(input: ForestInput, count: number, threads: number): GrownTree[] {
-  const parts = poolFailed || input.n * count < MIN_PARALLEL_WORK ? 1 : Math.min(threads, count);
+  const parts = pool.failed || input.n * count < MIN_PARALLEL_WORK ? 1 : Math.min(threads, count);
   const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * count) / parts));
-  const jobs: { first: number; end: number; started: { worker: ForestWorker; wait: () => void } | null }[] = [];
-  for (let i = 1; i < parts; i++) {
-    const job = { input, first: bounds[i], end: bounds[i + 1] };
-    let started = null;
-    try {
-      const worker = forestWorker(i - 1);
-      // Generous: the first job also waits for the worker to start.
-      started = { worker, wait: worker.worker.start(job, 3_600_000) };
-    } catch (err) {
-      workersFailed(err);
-    }
-    jobs.push({ first: job.first, end: job.end, started });
-  }
-  const grown = growTreeRange(input, bounds[0], bounds[1]);
-  for (const { first, end, started } of jobs) {
-    try {
-      if (!started) throw new Error('not started');
-      started.wait();
-      const message = receiveMessageOnPort(started.worker.port);
-      if (!message) throw new Error('the forest worker finished without sending its trees');
-      grown.push(...(message.message as GrownTree[]));
-    } catch (err) {
-      if (started) workersFailed(err);
-      grown.push(...growTreeRange(input, first, end));
-    }
+  const jobs: ForestJob[] = bounds.slice(1, -1).map((first, i) => ({ input, first, end: bounds[i + 2] }));
+  let grown: GrownTree[] = [];
+  const others = pool.run(
+    jobs,
+    () => 3_600_000, // generous: the first job also waits for the worker to start
+    () => (grown = growTreeRange(input, bounds[0], bounds[1])),
+    (i) => growTreeRange(input, jobs[i].first, jobs[i].end),
+  );
+  for (const trees of others) {
+    if (!Array.isArray(trees)) throw new Error('a forest worker finished without sending its trees');
+    grown.push(...(trees as GrownTree[]));
   }
   return grown;
-}
-
-function workersFailed(err: unknown): void {
-  if (!poolFailed) {
-    const why = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`sprint-gan: growing the forest on one thread (a worker thread failed: ${why.split('\n')[0]})\n`);
-  }
-  poolFailed = true;
-  for (const w of pool.splice(0)) void w.worker.terminate();
 }
 
 function resolveMaxFeatures(option: number | 'sqrt' | 'all', nCols: number): number {

@@ -19,7 +19,7 @@
  */
 import * as path from 'node:path';
 import type { GanArchitecture } from './models';
-import { JobWorker, threadCount } from '../../compute/workers/channel';
+import { WorkerPool, threadCount } from '../../compute/workers/channel';
 
 /** One job for lib/generators/acgan/workers/generate.ts. */
 export interface GenerateJob {
@@ -38,8 +38,7 @@ export interface GenerateJob {
   outOffset: number;
 }
 
-const workers: JobWorker<GenerateJob>[] = [];
-let broken: string | null = null;
+const pool = new WorkerPool<GenerateJob>(path.join(__dirname, 'workers', 'generate.ts'), 'generating on one thread', 'a generation worker');
 
 /**
  * Threads to generate with: on the wasm backend, SPRINT_THREADS or the cores
@@ -48,7 +47,7 @@ let broken: string | null = null;
  * backend), and 1 after a worker failed.
  */
 export function generationThreads(backend: string): number {
-  return backend === 'wasm' && !broken ? threadCount() : 1;
+  return backend === 'wasm' && !pool.failed ? threadCount() : 1;
 }
 
 /**
@@ -56,44 +55,16 @@ export function generationThreads(backend: string): number {
  * fails, `fallback(i)` computes its rows here.
  */
 export function generateInParallel(jobs: GenerateJob[], mine: () => void, fallback: (i: number) => void): void {
-  const waits: ((() => void) | null)[] = jobs.map((job, i) => {
-    if (broken) return null;
-    try {
-      while (workers.length <= i) workers.push(new JobWorker<GenerateJob>(path.join(__dirname, 'workers', 'generate.ts')));
-      // Generous: a second or two to start, then a few ms a patient on a slow machine.
-      return workers[i].start(job, 120_000 + 20 * job.n);
-    } catch (err) {
-      disable(err);
-      return null;
-    }
-  });
-  mine();
-  waits.forEach((wait, i) => {
-    try {
-      if (!wait) throw new Error('not started');
-      wait();
-    } catch (err) {
-      if (wait) disable(err);
-      fallback(i);
-    }
-  });
-}
-
-function disable(err: unknown): void {
-  if (!broken) {
-    broken = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`sprint-gan: generating on one thread (a generation worker failed: ${broken.split('\n')[0]})\n`);
-  }
-  for (const w of workers.splice(0)) void w.terminate();
+  // Generous: a second or two to start, then a few ms a patient on a slow machine.
+  pool.run(jobs, (job) => 120_000 + 20 * job.n, mine, fallback);
 }
 
 /** Jobs the workers have been given (tests). */
 export function generationWorkerJobs(): number {
-  return workers.reduce((sum, w) => sum + w.jobs, 0);
+  return pool.jobs;
 }
 
 /** Stops the workers and forgets a failure (tests; they never keep a process alive anyway). */
 export async function stopGenerationWorker(): Promise<void> {
-  await Promise.all(workers.splice(0).map((w) => w.terminate()));
-  broken = null;
+  await pool.stop();
 }
