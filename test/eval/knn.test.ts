@@ -3,6 +3,20 @@ import { accuracy, KNearestNeighbors } from '../../lib/eval';
 import { Random } from '../../lib/random';
 import { blobs } from './data';
 
+/**
+ * Brute force: the fraction of class 1 among the k training rows nearest to
+ * query q (squared distances summed in column order, ties by row index).
+ */
+function bruteForceProba(x: ArrayLike<number>, n: number, d: number, y: Uint8Array, queries: ArrayLike<number>, q: number, k: number): number {
+  const dist = Array.from({ length: n }, (_, r) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += (x[r * d + j] - queries[q * d + j]) ** 2;
+    return s;
+  });
+  const nearest = Array.from({ length: n }, (_, r) => r).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, k);
+  return nearest.reduce((s, r) => s + y[r], 0) / k;
+}
+
 describe('KNearestNeighbors', () => {
   it('votes among the k nearest by hand', () => {
     // 1-D training points and labels:
@@ -46,16 +60,7 @@ describe('KNearestNeighbors', () => {
     const y = Uint8Array.from({ length: n }, () => rng.int(0, 2));
     const queries = Float64Array.from({ length: 100 * d }, () => rng.int(0, 4) + (rng.bernoulli(0.5) ? 0 : 0.5));
     const got = new KNearestNeighbors().fit(x, n, d, y).predictProba(queries, 100);
-    for (let q = 0; q < 100; q++) {
-      // Brute force: sort by (distance, row) and take 5.
-      const dist = Array.from({ length: n }, (_, r) => {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += (x[r * d + j] - queries[q * d + j]) ** 2;
-        return s;
-      });
-      const nearest = Array.from({ length: n }, (_, r) => r).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, 5);
-      expect(got[q]).toBe(nearest.reduce((s, r) => s + y[r], 0) / 5);
-    }
+    for (let q = 0; q < 100; q++) expect(got[q]).toBe(bruteForceProba(x, n, d, y, queries, q, 5));
   });
 
   it('matches brute force on correlated 36-feature rows in raw units, near-ties and duplicates included', () => {
@@ -98,15 +103,7 @@ describe('KNearestNeighbors', () => {
     }
     for (const k of [1, 5, 8]) {
       const got = new KNearestNeighbors({ k }).fit(x, n, d, y).predictProba(queries, nq);
-      for (let q = 0; q < nq; q++) {
-        const dist = Array.from({ length: n }, (_, r) => {
-          let s = 0;
-          for (let j = 0; j < d; j++) s += (x[r * d + j] - queries[q * d + j]) ** 2;
-          return s;
-        });
-        const nearest = Array.from({ length: n }, (_, r) => r).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, k);
-        expect(got[q], `k ${k}, query ${q}`).toBe(nearest.reduce((s, r) => s + y[r], 0) / k);
-      }
+      for (let q = 0; q < nq; q++) expect(got[q], `k ${k}, query ${q}`).toBe(bruteForceProba(x, n, d, y, queries, q, k));
     }
   });
 
@@ -120,15 +117,7 @@ describe('KNearestNeighbors', () => {
       const a = new KNearestNeighbors().fit(x, n, d, y).predictProba(q, 10);
       const b = new KNearestNeighbors().fit(Float64Array.from(x), n, d, y).predictProba(Float64Array.from(q), 10);
       expect(Array.from(a)).toEqual(Array.from(b));
-      for (let i = 0; i < 10; i++) {
-        const dist = Array.from({ length: n }, (_, r) => {
-          let s = 0;
-          for (let j = 0; j < d; j++) s += (x[r * d + j] - q[i * d + j]) ** 2;
-          return s;
-        });
-        const nearest = Array.from({ length: n }, (_, r) => r).sort((u, v) => dist[u] - dist[v] || u - v).slice(0, 5);
-        expect(a[i]).toBe(nearest.reduce((s, r) => s + y[r], 0) / 5);
-      }
+      for (let i = 0; i < 10; i++) expect(a[i]).toBe(bruteForceProba(x, n, d, y, q, i, 5));
     }
   });
 
@@ -143,10 +132,6 @@ describe('KNearestNeighbors', () => {
     const nq = 300;
     const queries = Float64Array.from({ length: nq * 2 }, (_, i) => rng.int(-5, 45) + (i % 3 === 0 ? 0.5 : 0));
     const got = new KNearestNeighbors({ k: 7 }).fit(x, n, 2, y).predictProba(queries, nq);
-    for (let q = 0; q < nq; q++) {
-      const dist = Array.from({ length: n }, (_, r) => (x[2 * r] - queries[2 * q]) ** 2 + (x[2 * r + 1] - queries[2 * q + 1]) ** 2);
-      const nearest = Array.from({ length: n }, (_, r) => r).sort((a, b) => dist[a] - dist[b] || a - b).slice(0, 7);
-      expect(got[q], `query ${q}`).toBe(nearest.reduce((s, r) => s + y[r], 0) / 7);
-    }
+    for (let q = 0; q < nq; q++) expect(got[q], `query ${q}`).toBe(bruteForceProba(x, n, 2, y, queries, q, 7));
   });
 });
