@@ -137,16 +137,14 @@ function gemmPeak(): number | null {
 /** Child: one epoch of the recipe on this process's threads; prints an EpochResult. */
 async function child(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { loadCohort } = require('./utility') as typeof import('./utility');
+  const { trainAndHoldout } = require('./utility') as typeof import('./utility');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { acganOptions, loadAcgan } = require('./utility/generators') as typeof import('./utility/generators');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { splitCohort } = require('../lib/data/split') as typeof import('../lib/data/split');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { threadCount } = require('../lib/compute/workers/channel') as typeof import('../lib/compute/workers/channel');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { selectPatients } = require('../lib/data/preprocess') as typeof import('../lib/data/preprocess');
-  const all = splitCohort(loadCohort(2015, 9361).cohort).train;
+  const all = trainAndHoldout().train;
   if (!(Number.isInteger(PATIENTS) && PATIENTS >= 64 && PATIENTS <= all.n)) throw new RangeError(`--patients must be an integer in [64, ${all.n}], got ${PATIENTS}`);
   const train = PATIENTS === all.n ? all : selectPatients(all, Int32Array.from({ length: PATIENTS }, (_, i) => i));
   const family = await loadAcgan();

@@ -77,9 +77,14 @@ export interface UtilitySets {
  */
 export function utilitySets(messy = false, tuning = false, parameters?: Partial<SimulationParameters>): UtilitySets {
   const p = messy ? { ...MESSY_PARAMETERS, ...parameters } : parameters;
-  const { train, test } = splitCohort(loadCohort(tuning ? 2017 : 2015, 9361, p).cohort);
+  const { train, test } = trainAndHoldout(tuning, p);
   const large = loadCohort(tuning ? 2018 : LARGE_TEST.seed, LARGE_TEST.participants, p).cohort;
   return { train, holdout: test, large };
+}
+
+/** The training patients and the held-out ones (the paper's split of the benchmark's cohort; see utilitySets). */
+export function trainAndHoldout(tuning = false, parameters?: Partial<SimulationParameters>) {
+  return splitCohort(loadCohort(tuning ? 2017 : 2015, 9361, parameters).cohort);
 }
 
 function accuracyOn(name: ClassifierName, seed: number, x: Float64Array, y: Uint8Array, n: number, tests: { x: Float64Array; y: Uint8Array }[]): number[] {
