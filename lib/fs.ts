@@ -3,6 +3,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { libDir } from './host';
 
 /**
  * A temporary name next to `target`: `<target>.tmp-<pid>-<random>`, in the
@@ -45,8 +46,8 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 /**
  * The repository root (the folder above lib/), with symlinks resolved:
  * notebooks reach lib through notebooks/lib -> ../lib, and data/ and figures/
- * must still be this checkout's.
+ * must still be this checkout's (lib/host.ts finds lib/ under Node and Deno).
  */
 export function repoRoot(): string {
-  return path.resolve(fs.realpathSync(__dirname), '..');
+  return path.dirname(libDir());
 }

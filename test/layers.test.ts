@@ -1,5 +1,6 @@
 /**
- * lib/'s layers (DESIGN.md, "Data flow"), lowest first: random.ts and fs.ts;
+ * lib/'s layers (DESIGN.md, "Data flow"), lowest first: host.ts (the runtime:
+ * Node or Deno); random.ts, fs.ts and display.ts;
  * data, privacy and compute (siblings that stay independent of each other);
  * generators; eval; plots; sweep. A module imports from its own folder or from a
  * strictly lower layer, never from a sibling or a higher one. This reads
@@ -10,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const LIB = path.resolve(__dirname, '..', 'lib');
-const RANK: Record<string, number> = { random: 0, fs: 0, data: 1, privacy: 1, compute: 1, generators: 2, eval: 3, plots: 4, sweep: 5 };
+const RANK: Record<string, number> = { host: -1, random: 0, fs: 0, display: 0, data: 1, privacy: 1, compute: 1, generators: 2, eval: 3, plots: 4, sweep: 5 };
 
 /** The lib/ part (folder, or file without extension) a path inside lib/ belongs to. */
 function partOf(file: string): string {

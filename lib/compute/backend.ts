@@ -26,7 +26,7 @@
  *   used only when asked for by name (`SPRINT_BACKEND=webgpu`).
  *
  * Beware: danfojs-node pulls `@tensorflow/tfjs-node`, which this project
- * overrides to the pure-JS `@tensorflow/tfjs`, so `require('@tensorflow/tfjs-node')`
+ * overrides to the pure-JS `@tensorflow/tfjs`, so loading `@tensorflow/tfjs-node`
  * may succeed without any native code. A native package counts as available
  * only when, after loading it, a backend named `tensorflow` is registered.
  *
@@ -38,6 +38,7 @@
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import { loadPackage } from '../host';
 import { registerExtraKernels, restoreStockKernels } from './kernels';
 
 export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -88,8 +89,7 @@ let webGpuAdapter: WebGpuAdapter | null = null;
  */
 export async function loadWebGpu(): Promise<WebGpuAdapter> {
   if (webGpuAdapter) return webGpuAdapter;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const dawn = require('webgpu') as { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
+  const dawn = loadPackage('webgpu') as { create(flags: string[]): GpuLike; globals: Record<string, unknown> };
   // The WebGPU constants (GPUBufferUsage, ...) tfjs uses are globals in a browser.
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   const gpu = dawn.create([]);
@@ -117,8 +117,7 @@ export async function loadWebGpu(): Promise<WebGpuAdapter> {
     ),
   });
   const info = adapter.info;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { WebGPUBackend } = require('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: new (device: unknown, info: unknown) => tf.KernelBackend };
+  const { WebGPUBackend } = loadPackage('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: new (device: unknown, info: unknown) => tf.KernelBackend };
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new WebGPUBackend(device, info), 0);
   webGpuAdapter = {
@@ -171,8 +170,7 @@ export function readSync(t: tf.Tensor, what: string): Float32Array {
 
 function tryRequire(id: string): string | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require(id);
+    loadPackage(id);
     return null;
   } catch (err) {
     return err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -187,8 +185,7 @@ let wasmLoaded = false;
 /** Loads @tensorflow/tfjs-backend-wasm (registers the `wasm` backend) and our extra kernels. */
 export function loadWasm(): void {
   if (!wasmLoaded) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require('@tensorflow/tfjs-backend-wasm');
+    loadPackage('@tensorflow/tfjs-backend-wasm');
     wasmLoaded = true;
   }
   registerExtraKernels('wasm');

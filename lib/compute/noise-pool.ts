@@ -17,8 +17,9 @@
  * without the worker. If the worker cannot start or fails, draws happen here
  * and a message says so once.
  */
-import * as path from 'node:path';
 import { Random } from '../random';
+import { libFile } from '../host';
+import { stderr } from '../display';
 import { fillGaussian } from './noise';
 import { JobWorker, useSecondCore } from './workers/channel';
 
@@ -40,7 +41,7 @@ export class NoiseWorker {
   constructor(readonly size: number) {
     const buffer = new SharedArrayBuffer(size * 4);
     this.values = new Float32Array(buffer);
-    this.worker = new JobWorker<NoiseJob>(path.join(__dirname, 'workers', 'noise.ts'), { values: buffer });
+    this.worker = new JobWorker<NoiseJob>(libFile('compute', 'workers', 'noise.ts'), { values: buffer });
   }
 
   /**
@@ -97,7 +98,7 @@ export class NoiseWorker {
   private fail(err: unknown): void {
     if (!this.failed) {
       const why = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`sprint-gan: drawing DP noise on the main thread (the noise worker failed: ${why.split('\n')[0]})\n`);
+      stderr.write(`sprint-gan: drawing DP noise on the main thread (the noise worker failed: ${why.split('\n')[0]})\n`);
     }
     this.failed = true;
     void this.worker?.terminate();

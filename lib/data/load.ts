@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadPackage } from '../host';
 import { CsvText, parseCsv } from './csv';
 import { DataWarning, SprintDataError } from './errors';
 import {
@@ -401,8 +402,7 @@ export function loadSprintSync(dir: string): SprintTables {
  * and our models.
  */
 export function toDataFrame(table: BaselineTable | BpTable): import('danfojs-node').DataFrame {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const dfd = require('danfojs-node') as typeof import('danfojs-node');
+  const dfd = loadPackage<typeof import('danfojs-node')>('danfojs-node');
   const data: Record<string, (number | string)[]> = {};
   if ('visitCode' in table) {
     data.MASKID = table.maskId;

@@ -40,6 +40,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { N_FEATURES, type Cohort, cohortFingerprint } from '../data/cohort';
 import { writeFileAtomic } from '../fs';
+import { stdout } from '../display';
 import { Random, type Seed } from '../random';
 import { LogisticRegression } from './classifiers/logistic';
 import { RandomForest } from './classifiers/forest';
@@ -245,8 +246,8 @@ export function scoreProgressLine(p: ScoreProgress, width = 24): string {
   return `scoring [${bar}] ${p.done}/${p.total}${what} eta ${secs(p.etaMs)}`;
 }
 
-/** Progress callback drawing a carriage-return bar (stdout in notebooks, stderr on the CLI). */
-export function scoreProgressBar(stream: { write(s: string): unknown } = process.stdout): (p: ScoreProgress) => void {
+/** Progress callback drawing a carriage-return bar (by default the notebook's stdout under tslab or Deno, see lib/display.ts; stderr on the CLI). */
+export function scoreProgressBar(stream: { write(s: string): unknown } = stdout): (p: ScoreProgress) => void {
   return (p) => {
     // One write per update (see scoreEpochs: a kernel sends each write as one message).
     stream.write(`\r${scoreProgressLine(p)}${p.done === p.total ? '\n' : ''}`);

@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Cohort, cohortFingerprint } from '../data/cohort';
 import { writeFileAtomic } from '../fs';
+import { libFile } from '../host';
 import { CLASSIFIER_NAMES } from './classifiers/index';
 import { type SyntheticSource, type TransferOptions, type TransferTable, transferTable } from './transfer';
 
@@ -36,14 +37,15 @@ let codeHash: string | null = null;
 export function evalCodeFingerprint(): string {
   if (codeHash) return codeHash;
   const h = createHash('sha256');
+  const evalDir = libFile('eval');
   const walk = (dir: string): void => {
     for (const name of fs.readdirSync(dir).sort()) {
       const file = path.join(dir, name);
       if (fs.statSync(file).isDirectory()) walk(file);
-      else if (name.endsWith('.ts')) h.update(`${path.relative(__dirname, file)}\n`).update(fs.readFileSync(file));
+      else if (name.endsWith('.ts')) h.update(`${path.relative(evalDir, file)}\n`).update(fs.readFileSync(file));
     }
   };
-  walk(__dirname);
+  walk(evalDir);
   codeHash = h.digest('hex').slice(0, 16);
   return codeHash;
 }

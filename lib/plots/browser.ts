@@ -25,7 +25,11 @@
  * launch; the flags below keep it off the network.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { loadPackage } from '../host';
+import { notebookKernel } from '../display';
 import { bundledChromium, unpackBundledChromium, unpackedLayout } from './bundled';
 import type { BundledChromium } from './bundled';
 import { PlotError } from './errors';
@@ -181,7 +185,7 @@ interface Renderer {
 
 function loadPlaywright(): ChromiumLauncher {
   try {
-    return (require('playwright-core') as { chromium: ChromiumLauncher }).chromium;
+    return loadPackage<{ chromium: ChromiumLauncher }>('playwright-core').chromium;
   } catch (e) {
     throw new PlotError(`playwright-core is not installed (run \`npm ci\`): ${(e as Error).message}`);
   }
@@ -208,7 +212,7 @@ async function startRenderer(): Promise<Renderer> {
     const page = await browser.newPage();
     // Load plotly.js from its file (faster than pushing 4.8 MB through the protocol).
     const lib = plotlyScript();
-    const pageDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'sprint-plots-'));
+    const pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-plots-'));
     const pageFile = path.join(pageDir, 'render.html');
     fs.writeFileSync(
       pageFile,
@@ -235,17 +239,7 @@ export async function evaluateJs<R>(page: PageLike, fnSource: string, arg: unkno
 }
 
 function pathToFileUrl(file: string): string {
-  return require('url').pathToFileURL(file).href as string;
-}
-
-function inTslabKernel(): boolean {
-  for (const key of Object.keys(require.cache)) {
-    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) {
-      const mod = require.cache[key];
-      if (mod && typeof (mod.exports as { lastWriteDisplayData?: unknown }).lastWriteDisplayData === 'function') return true;
-    }
-  }
-  return false;
+  return pathToFileURL(file).href;
 }
 
 function idleMs(): number {
@@ -254,7 +248,7 @@ function idleMs(): number {
     const v = Number(env);
     if (Number.isFinite(v) && v >= 0) return v;
   }
-  return inTslabKernel() ? Infinity : 3000;
+  return notebookKernel() ? Infinity : 3000;
 }
 
 /** The shared renderer, started on first use. */

@@ -32,6 +32,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { pipeline } from 'stream/promises';
 import { PlotError } from './errors';
+import { loadPackage, resolvePackage } from '../host';
 
 /** Where the package's files are and where they are unpacked. */
 export interface BundledChromium {
@@ -58,7 +59,7 @@ export interface UnpackedChromium {
 export function bundledChromium(
   platform: string = process.platform,
   arch: string = process.arch,
-  resolve: (id: string) => string = require.resolve,
+  resolve: (id: string) => string = resolvePackage,
 ): BundledChromium | null {
   if (platform !== 'linux' || arch !== 'x64') return null;
   let entry: string;
@@ -105,7 +106,7 @@ export function fontsConf(dir: string): string {
 
 function extractTar(tarFile: string, into: string): Promise<void> {
   // tar-fs: @sparticuz/chromium's own dependency for these archives, pinned in package.json.
-  const tar = require('tar-fs') as { extract(dir: string): NodeJS.WritableStream };
+  const tar = loadPackage<{ extract(dir: string): NodeJS.WritableStream }>('tar-fs');
   return pipeline(fs.createReadStream(tarFile), zlib.createBrotliDecompress(), tar.extract(into));
 }
 

@@ -24,7 +24,8 @@
  * tslab's public `display.*` API emits one MIME type per call, so the bundle
  * goes through tslab's internal display-data writer
  * (`tslab/dist/jupyter.js`'s `lastWriteDisplayData`, set for the cell being
- * executed). If a tslab release changes that internal, `show` degrades to
+ * executed); under Deno's kernel through `Deno.jupyter.broadcast` (both in
+ * lib/display.ts). If a tslab release changes that internal, `show` degrades to
  * `tslab.display.png(...)` (static image only) and says so once.
  *
  * Always `await show(fig)`: the PNG is rendered asynchronously and the output
@@ -33,6 +34,8 @@
 import { renderImage, browserAvailable, CHROMIUM_INSTALL_HINT } from './browser';
 import { compactPng } from './png';
 import { warnOnce } from './runtime';
+import { displayData, tslabWriter, type DisplayContent } from '../display';
+import { loadPackage, nodeRequire } from '../host';
 import type { Figure } from './types';
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -46,11 +49,7 @@ export interface MimeBundle {
 }
 
 /** What tslab's internal writer takes: the display_data content. */
-export interface DisplayData {
-  data: { [mime: string]: unknown };
-  metadata: { [mime: string]: unknown };
-  transient?: { display_id?: string };
-}
+export type DisplayData = DisplayContent;
 export type DisplayWriter = (data: DisplayData, update: boolean) => void;
 
 export interface ShowOptions {
@@ -117,19 +116,12 @@ async function pngOrNull(fig: Figure, options: ShowOptions): Promise<Buffer | nu
 }
 
 /**
- * tslab's internal writer for the executing cell, or null outside a kernel
- * (or if tslab's internals changed). Looked up in the module cache, so it is
- * the running kernel's copy of tslab whatever the resolution paths.
+ * tslab's internal writer for the executing cell, or null outside a tslab
+ * kernel (or if tslab's internals changed). Kept for callers of the earlier
+ * API; lib/display.ts's `tslabWriter` is the same lookup.
  */
 export function tslabDisplayWriter(): DisplayWriter | null {
-  const cache = require.cache;
-  for (const key of Object.keys(cache)) {
-    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) continue;
-    const exp = cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined;
-    const w = exp?.lastWriteDisplayData;
-    if (typeof w === 'function') return (data, update) => (w as DisplayWriter).call(exp, data, update);
-  }
-  return null;
+  return tslabWriter();
 }
 
 interface TslabDisplay {
@@ -140,9 +132,10 @@ interface TslabDisplay {
 function tslabPublicDisplay(): TslabDisplay | null {
   // Only inside a process that runs tslab (a kernel); loading tslab elsewhere
   // would pull its TypeScript compiler for nothing.
-  if (!Object.keys(require.cache).some((k) => /[\\/]tslab[\\/]dist[\\/]/.test(k))) return null;
+  const cache = nodeRequire().cache ?? {};
+  if (!Object.keys(cache).some((k) => /[\\/]tslab[\\/]dist[\\/]/.test(k))) return null;
   try {
-    const d = (require('tslab') as { display?: Partial<TslabDisplay> }).display;
+    const d = loadPackage<{ display?: Partial<TslabDisplay> }>('tslab').display;
     return d && typeof d.png === 'function' && typeof d.text === 'function' ? (d as TslabDisplay) : null;
   } catch {
     return null;
@@ -150,16 +143,14 @@ function tslabPublicDisplay(): TslabDisplay | null {
 }
 
 /**
- * Displays `fig` in the notebook as one output (plotly JSON + PNG + text).
- * `await` it. Outside a tslab kernel it prints a note and displays nothing.
+ * Displays `fig` in the notebook as one output (plotly JSON + PNG + text),
+ * in tslab or Deno's kernel (lib/display.ts). `await` it. Outside a kernel
+ * it prints a note and displays nothing.
  */
 export async function show(fig: Figure, options: ShowOptions = {}): Promise<void> {
   const bundle = await figureBundle(fig, options);
-  const writer = tslabDisplayWriter();
-  if (writer) {
-    writer({ data: { ...bundle }, metadata: {} }, false);
-    return;
-  }
+  // The content tslab's writer has always been given: { data, metadata } (no transient).
+  if (displayData({ data: { ...bundle }, metadata: {} })) return;
   const display = tslabPublicDisplay();
   if (display) {
     try {
@@ -175,5 +166,5 @@ export async function show(fig: Figure, options: ShowOptions = {}): Promise<void
       // tslab present but not running a cell: not in a kernel
     }
   }
-  warnOnce('show:no-kernel', 'lib/plots show(): not running in a tslab kernel, nothing displayed; use exportFigure() to write image files.');
+  warnOnce('show:no-kernel', 'lib/plots show(): not running in a notebook kernel (tslab or Deno), nothing displayed; use exportFigure() to write image files.');
 }

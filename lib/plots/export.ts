@@ -40,6 +40,7 @@ import { standaloneHtml } from './html';
 import { compactPng, readTextChunk, withTextChunk } from './png';
 import { plotlyScript } from './runtime';
 import { repoRoot, writeFileAtomic } from '../fs';
+import { stderr } from '../display';
 import type { Figure } from './types';
 
 export type ExportFormat = 'png' | 'svg' | 'html';
@@ -163,7 +164,7 @@ export async function exportFigure(fig: Figure, name: string, options: ExportOpt
   if (stale.length > 0 && !browserAvailable()) {
     const html = file('html');
     writeFileAtomic(html, standaloneHtml(sized, name));
-    process.stderr.write(
+    stderr.write(
       `exportFigure(${name}): no Chromium found, so ${stale.join(' and ')} cannot be rendered; wrote ${html} instead. ` +
         `To get image files, ${CHROMIUM_INSTALL_HINT}.\n`,
     );

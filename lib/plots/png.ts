@@ -16,6 +16,7 @@
  * data, CRC-32 of type + data.
  */
 import { PlotError } from './errors';
+import { loadPackage } from '../host';
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -38,7 +39,7 @@ function checkPng(png: Buffer, what: string): void {
 /** `png` re-encoded as a palette PNG of at most 256 colours (same size in pixels). */
 export function compactPng(png: Buffer): Buffer {
   checkPng(png, 'compactPng');
-  const upng = require('upng-js') as Upng;
+  const upng = loadPackage<Upng>('upng-js');
   const img = upng.decode(arrayBufferOf(png));
   const rgba = upng.toRGBA8(img)[0];
   return Buffer.from(upng.encode([rgba], img.width, img.height, 256));

@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PlotError } from './errors';
+import { resolvePackage } from '../host';
+import { stderr } from '../display';
 
 /** State that must live once per process (kernel). */
 export interface PlotsState {
@@ -28,12 +30,12 @@ export function plotsState(): PlotsState {
   return s;
 }
 
-/** Prints `message` on stderr the first time `key` is seen in this process. */
+/** Prints `message` on stderr (the notebook's, in a kernel) the first time `key` is seen in this process. */
 export function warnOnce(key: string, message: string): void {
   const s = plotsState();
   if (s.warned.has(key)) return;
   s.warned.add(key);
-  process.stderr.write(`${message}\n`);
+  stderr.write(`${message}\n`);
 }
 
 interface PlotlyScript {
@@ -60,8 +62,8 @@ export function plotlyScript(): PlotlyScript {
   const candidates: { file: () => string; versionDir: (f: string) => string }[] = [];
   const env = process.env.SPRINT_PLOTLY_JS;
   if (env) candidates.push({ file: () => path.resolve(env), versionDir: (f) => path.dirname(f) });
-  candidates.push({ file: () => require.resolve('plotly.js-dist-min/plotly.min.js'), versionDir: (f) => path.dirname(f) });
-  candidates.push({ file: () => require.resolve('plotly.js-dist/plotly.js'), versionDir: (f) => path.dirname(f) });
+  candidates.push({ file: () => resolvePackage('plotly.js-dist-min/plotly.min.js'), versionDir: (f) => path.dirname(f) });
+  candidates.push({ file: () => resolvePackage('plotly.js-dist/plotly.js'), versionDir: (f) => path.dirname(f) });
   for (const c of candidates) {
     let file: string;
     try {

@@ -6,8 +6,8 @@
  * and lib/compute/backend.ts (products with up to 64 rows, small convolutions).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { libFile } from '../../host';
 
 export interface SimdKernels {
   /** kernels.wat's `adam` (see there); pointers are byte offsets into the heap. */
@@ -50,7 +50,7 @@ export function simdKernels(): SimdKernels | null {
   if (!(memory instanceof WASM.Memory)) return null;
   let k = instances.get(memory);
   if (!k) {
-    compiled ??= new WASM.Module(fs.readFileSync(path.join(__dirname, 'kernels.wasm')));
+    compiled ??= new WASM.Module(fs.readFileSync(libFile('compute', 'simd', 'kernels.wasm')));
     k = new WASM.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
     instances.set(memory, k);
   }

@@ -9,11 +9,15 @@
  *
  * The worker runs lib/compute/workers/bootstrap.js, which loads tsx and then the
  * TypeScript entry (a worker starts without its parent's loader, whether that
- * is tsx, vitest or tslab). It does not keep the process alive.
+ * is tsx, vitest or tslab); under Deno, which runs TypeScript itself,
+ * bootstrap.mjs imports the entry. Either reports a failure to load through
+ * the control words. It does not keep the process alive.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, Worker, parentPort, receiveMessageOnPort, workerData, type MessagePort, type Transferable } from 'node:worker_threads';
+import { libFile, runtime } from '../../host';
+import { stderr } from '../../display';
 
 /** Whether to put work on a second core: at least two cores, and SPRINT_THREADS is not 1. */
 export function useSecondCore(): boolean {
@@ -51,8 +55,9 @@ export class JobWorker<J> {
    * `data` is moved rather than copied (e.g. a MessagePort for results).
    */
   constructor(entry: string, data: Record<string, unknown> = {}, transferList: Transferable[] = []) {
-    this.worker = new Worker(path.join(__dirname, 'bootstrap.js'), {
-      workerData: { ...data, entry: path.resolve(__dirname, entry), control: this.control.buffer, error: this.error.buffer },
+    const here = libFile('compute', 'workers');
+    this.worker = new Worker(path.join(here, runtime() === 'deno' ? 'bootstrap.mjs' : 'bootstrap.js'), {
+      workerData: { ...data, entry: path.resolve(here, entry), control: this.control.buffer, error: this.error.buffer },
       transferList,
     });
     this.worker.unref();
@@ -166,7 +171,7 @@ export class WorkerPool<J> {
   private disable(err: unknown): void {
     if (!this.broken) {
       this.broken = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`sprint-gan: ${this.fallback} (${this.workerName} failed: ${this.broken.split('\n')[0]})\n`);
+      stderr.write(`sprint-gan: ${this.fallback} (${this.workerName} failed: ${this.broken.split('\n')[0]})\n`);
     }
     for (const w of this.workers.splice(0)) void w.worker.terminate();
   }

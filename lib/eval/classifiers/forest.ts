@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { libFile } from '../../host';
 import { Random, type Seed } from '../../random';
 import { WorkerPool, threadCount } from '../../compute/workers/channel';
 import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix } from './types';
@@ -301,7 +301,7 @@ export interface ForestJob {
 const MIN_PARALLEL_WORK = 20_000;
 
 /** Worker threads kept for the process's forests. */
-const pool = new WorkerPool<ForestJob>(path.join(__dirname, 'forest-worker.ts'), 'growing the forest on one thread', 'a forest worker');
+const pool = new WorkerPool<ForestJob>(libFile('eval', 'classifiers', 'forest-worker.ts'), 'growing the forest on one thread', 'a forest worker');
 
 /**
  * Grows trees [0, count) on up to `threads` threads: this one and worker

@@ -17,7 +17,7 @@
  * The workers (lib/compute/workers/channel.ts) are started on first use and
  * kept for later calls: loading TF.js and compiling wasm costs about a second.
  */
-import * as path from 'node:path';
+import { libFile } from '../../host';
 import type { GanArchitecture } from './models';
 import { WorkerPool, threadCount } from '../../compute/workers/channel';
 
@@ -38,7 +38,7 @@ export interface GenerateJob {
   outOffset: number;
 }
 
-const pool = new WorkerPool<GenerateJob>(path.join(__dirname, 'workers', 'generate.ts'), 'generating on one thread', 'a generation worker');
+const pool = new WorkerPool<GenerateJob>(libFile('generators', 'acgan', 'workers', 'generate.ts'), 'generating on one thread', 'a generation worker');
 
 /**
  * Threads to generate with: on the wasm backend, SPRINT_THREADS or the cores

@@ -72,6 +72,7 @@ import {
   writeTensorState,
 } from './checkpoint';
 import { writeJsonAtomic } from '../../fs';
+import { stdout } from '../../display';
 import { type ClaimedFolder, RunExistsError, claimRunFolder } from '../folder';
 
 export type TrainMode = 'paper' | 'batched';
@@ -827,13 +828,13 @@ export function progressLine(p: TrainProgress, width = 24): string {
 }
 
 /**
- * Progress callback drawing a carriage-return bar on a stream (stdout in
- * notebooks, stderr on the CLI), at most `updatesPerEpoch` times an epoch
- * plus the epoch's last step. In a notebook every write is one Jupyter
+ * Progress callback drawing a carriage-return bar on a stream (by default the
+ * notebook's stdout under tslab or Deno, see lib/display.ts; stderr on the
+ * CLI), at most `updatesPerEpoch` times an epoch plus the epoch's last step. In a notebook every write is one Jupyter
  * message; tslab's kernel has been seen to die (ZeroMQ EBUSY) during a
  * training cell that wrote ~100 a second epoch after epoch.
  */
-export function progressBar(stream: { write(s: string): unknown } = process.stdout, updatesPerEpoch = 20): (p: TrainProgress) => void {
+export function progressBar(stream: { write(s: string): unknown } = stdout, updatesPerEpoch = 20): (p: TrainProgress) => void {
   return (p) => {
     // Every k-th step (k fixed by the epoch's length, so the output does not depend on timing) and the last.
     const every = Math.max(1, Math.ceil(p.stepsPerEpoch / updatesPerEpoch));
