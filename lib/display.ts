@@ -39,7 +39,8 @@ export type NotebookKernel = 'tslab' | 'deno';
 type TslabWriter = (content: DisplayContent, update: boolean) => void;
 
 interface DenoJupyter {
-  broadcast(msgType: string, content: Record<string, unknown>): Promise<void>;
+  /** Queues one iopub message (Deno 2.9.6 returns nothing; earlier releases a promise). */
+  broadcast(msgType: string, content: Record<string, unknown>): Promise<void> | void;
 }
 
 /** tslab's writer for the executing cell, or null outside a tslab kernel (or if tslab's internals changed). */
@@ -73,8 +74,9 @@ export function notebookKernel(): NotebookKernel | null {
 }
 
 function broadcast(j: DenoJupyter, msgType: string, content: Record<string, unknown>): void {
-  // Sent in call order; a failure (kernel shutting down) has nowhere better to go.
-  j.broadcast(msgType, content).catch(() => undefined);
+  const sent = j.broadcast(msgType, content);
+  // A rejected send (the kernel shutting down) has nowhere better to go.
+  if (sent && typeof sent.then === 'function') sent.then(undefined, () => undefined);
 }
 
 /**

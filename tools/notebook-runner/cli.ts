@@ -1,20 +1,26 @@
 /**
  * `npm run notebooks -- [paths…] [--update] [--profile NAME] [--param k=v]
+ *                      [--kernel tslab|deno] [--reference KERNEL]
  *                      [--timeout S] [--jobs N] [--junit FILE] [--data DIR]
  *                      [--allow-real-data-outputs]`
  *
- * Runs every notebook in a fresh tslab kernel and compares its outputs with the
- * stored ones (nbval style); `--update` rewrites the stored outputs instead.
- * Notebooks whose names start with a number form stages run in that order
- * (01_* before 02_*), since later notebooks read files earlier ones write;
- * notebooks within a stage run in parallel.
+ * Runs every notebook in a fresh kernel (tslab by default, or Deno's) and
+ * compares its outputs with the stored ones (nbval style); `--update`
+ * rewrites the stored outputs instead. With `--reference tslab`, every
+ * notebook is first run on that kernel, then on `--kernel`, and the second
+ * run's outputs are compared with the first's (normalize.ts lists what is
+ * normalized): how CI checks Deno in the smoke profile. Notebooks whose
+ * names start with a number form stages run in that order (01_* before
+ * 02_*), since later notebooks read files earlier ones write; notebooks
+ * within a stage run in parallel.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type RunnerConfig } from './config';
-import { REPO_ROOT } from './kernel';
+import { KERNEL_NAMES, REPO_ROOT, type KernelName } from './kernel';
+import { DENO_NORMALIZATIONS } from './normalize';
 import { readNotebook, writeNotebook, serializeNotebook } from './notebook';
 import { writeFileAtomic } from '../../lib/fs';
 import { injectParameters, parseParam, declaredParameters, parametersCellIndex, ParameterError } from './params';
@@ -25,19 +31,25 @@ import { ALLOW_REAL_DATA_ENV, realDataRefusal, runnerDataSource } from './guard'
 
 export const HELP = `Usage: npm run notebooks -- [paths…] [options]
 
-Runs notebooks headless in fresh tslab kernels and checks their outputs
-against the stored ones. Paths are .ipynb files or folders (default: notebooks).
-The stored outputs are those of the notebooks' own parameters (the default
-profile): with --profile or --param values injected, the notebooks are only
-executed and fail on errors, unless --update rewrites them. While they run,
-the notebook, cell, elapsed time and the cells' output (training progress)
-are shown on stderr.
+Runs notebooks headless in fresh kernels (tslab, or Deno's) and checks their
+outputs against the stored ones. Paths are .ipynb files or folders (default:
+notebooks). The stored outputs are those of the notebooks' own parameters (the
+default profile): with --profile or --param values injected, the notebooks are
+only executed and fail on errors, unless --update rewrites them, or compared
+with a run on another kernel (--reference). While they run, the notebook,
+cell, elapsed time and the cells' output (training progress) are shown on
+stderr.
 
 Options:
   --update           rewrite the stored outputs (atomically) instead of comparing
   --profile NAME     inject the parameter set NAME from runner.config.json
                      (default: $SPRINT_PROFILE; none injects nothing)
   --param k=v        override one parameter (repeatable; v is JSON or a string)
+  --kernel NAME      the kernel to run on: tslab (default) or deno (kernels/NAME/);
+                     a Deno run type-checks the cells first (deno check)
+  --reference NAME   first run every notebook on kernel NAME, then on --kernel, and
+                     compare the second run's outputs with the first's (after
+                     normalizing the kernels' known differences; not with --update)
   --timeout S        per-cell timeout in seconds (default: runner.config.json, else 900)
   --jobs N           notebooks run at once within a stage (default: CPU count)
   --junit FILE       also write a JUnit XML report
@@ -64,6 +76,8 @@ export interface CliOptions {
   data?: string;
   allowRealDataOutputs: boolean;
   quiet: boolean;
+  kernel: KernelName;
+  reference?: KernelName;
 }
 
 export class UsageError extends Error {}
@@ -84,6 +98,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'failed-dir': { type: 'string' },
         data: { type: 'string' },
         'allow-real-data-outputs': { type: 'boolean', default: false },
+        kernel: { type: 'string' },
+        reference: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -99,6 +115,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got '${s}'`);
     return n;
   };
+  const kernelName = (name: string, s: string | undefined): KernelName | undefined => {
+    if (s === undefined) return undefined;
+    if (!(KERNEL_NAMES as readonly string[]).includes(s)) throw new UsageError(`--${name} must be one of ${KERNEL_NAMES.join(', ')}, got '${s}'`);
+    return s as KernelName;
+  };
+  const kernel = kernelName('kernel', v.kernel as string | undefined) ?? 'tslab';
+  const reference = kernelName('reference', v.reference as string | undefined);
+  if (reference && v.update) throw new UsageError('--reference compares two runs; it cannot be combined with --update');
+  if (reference === kernel) throw new UsageError(`--reference ${reference} is the kernel being run; name the other one`);
   const params: Record<string, unknown> = {};
   for (const p of v.param as string[]) {
     try {
@@ -120,6 +145,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     data: v.data as string | undefined,
     allowRealDataOutputs: Boolean(v['allow-real-data-outputs']),
     quiet: Boolean(v.quiet),
+    kernel,
+    reference,
   };
 }
 
@@ -166,10 +193,11 @@ function indent(text: string, by: string): string {
     .join('\n');
 }
 
-export function report(r: NotebookResult, update: boolean): string {
+/** A notebook's report lines; `tag` (e.g. ` [deno]`) names the kernel when it is not the only one. */
+export function report(r: NotebookResult, update: boolean, tag = ''): string {
   const rel = path.relative(process.cwd(), r.file) || r.file;
   const ran = r.cells.filter((c) => c.status === 'passed' || c.status === 'failed').length;
-  const head = `${r.passed ? 'PASS' : 'FAIL'} ${rel} (${ran} cells run, ${(r.durationMs / 1000).toFixed(1)} s${update && r.passed ? ', outputs updated' : ''})`;
+  const head = `${r.passed ? 'PASS' : 'FAIL'} ${rel}${tag} (${ran} cells run, ${(r.durationMs / 1000).toFixed(1)} s${update && r.passed ? ', outputs updated' : ''})`;
   const lines = [head];
   if (r.error) lines.push(indent(r.error, '    '));
   for (const c of r.cells) {
@@ -266,45 +294,69 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
 
   // The stored outputs are the notebooks' own parameters': other values are executed, not compared.
   const compare = !injectedAny;
-  if (!compare && !o.update) log('parameters injected: executing only (the stored outputs are those of the default parameters)');
+  if (!compare && !o.update && !o.reference) log('parameters injected: executing only (the stored outputs are those of the default parameters)');
   const show = o.quiet ? null : progress;
   // Report lines go to stdout; with a live display (stderr, same terminal) they are printed around it.
   const say = show ? (line: string) => show.print(line, (t) => process.stdout.write(t)) : log;
 
-  const results: NotebookResult[] = [];
-  let blockedBy: string | null = null;
-  for (const stage of stages(files)) {
-    if (blockedBy) {
-      for (const f of stage) {
-        say(`FAIL ${f}\n    not run: it comes after ${blockedBy}, which failed`);
-        results.push({ file: f, passed: false, error: `not run: ${blockedBy} failed`, cells: [], durationMs: 0, executed: prepared.get(f)!.nb });
+  /** Runs every notebook on `kernel` (stage by stage), comparing with `reference`'s runs when given. */
+  const runAll = async (kernel: KernelName, reference: { kernel: KernelName; runs: Map<string, NotebookResult> } | null): Promise<NotebookResult[]> => {
+    const tag = kernel === 'tslab' && !reference && !o.reference ? '' : ` [${kernel}]`;
+    const results: NotebookResult[] = [];
+    let blockedBy: string | null = null;
+    for (const stage of stages(files)) {
+      if (blockedBy) {
+        for (const f of stage) {
+          say(`FAIL ${f}${tag}\n    not run: it comes after ${blockedBy}, which failed`);
+          results.push({ file: f, passed: false, error: `not run: ${blockedBy} failed`, cells: [], durationMs: 0, executed: prepared.get(f)!.nb });
+        }
+        continue;
       }
-      continue;
-    }
-    await pool(stage, o.jobs, async (f) => {
-      const { nb, config } = prepared.get(f)!;
-      const r = await runNotebook(f, nb, {
-        timeout: o.timeout ?? config.timeout,
-        config,
-        update: o.update,
-        compare,
-        env: kernelEnv,
-        onEvent: show?.listener(f),
+      await pool(stage, o.jobs, async (f) => {
+        const { nb, config } = prepared.get(f)!;
+        const ref = reference?.runs.get(f);
+        const r = await runNotebook(f, nb, {
+          timeout: o.timeout ?? config.timeout,
+          config,
+          update: o.update,
+          compare,
+          env: kernelEnv,
+          onEvent: show?.listener(f),
+          kernelName: kernel,
+          reference: reference && ref ? { kernel: reference.kernel, notebook: ref.executed } : undefined,
+        });
+        show?.done(f);
+        if (r.passed && o.update) writeNotebook(f, r.executed);
+        if (!r.passed) {
+          const copy = path.join(o.failedDir, tag ? `${path.basename(f, '.ipynb')}.${kernel}.ipynb` : path.basename(f));
+          fs.mkdirSync(o.failedDir, { recursive: true });
+          writeFileAtomic(copy, serializeNotebook(r.executed));
+          say(report(r, o.update, tag) + `\n  executed copy: ${path.relative(process.cwd(), copy)}`);
+        } else {
+          say(report(r, o.update, tag));
+        }
+        results.push(r);
       });
-      show?.done(f);
-      if (r.passed && o.update) writeNotebook(f, r.executed);
-      if (!r.passed) {
-        const copy = path.join(o.failedDir, path.basename(f));
-        fs.mkdirSync(o.failedDir, { recursive: true });
-        writeFileAtomic(copy, serializeNotebook(r.executed));
-        say(report(r, o.update) + `\n  executed copy: ${path.relative(process.cwd(), copy)}`);
-      } else {
-        say(report(r, o.update));
-      }
-      results.push(r);
-    });
-    const failed = results.find((r) => !r.passed && stage.includes(r.file));
-    if (failed) blockedBy = path.basename(failed.file);
+      const failed = results.find((r) => !r.passed && stage.includes(r.file));
+      if (failed) blockedBy = path.basename(failed.file);
+    }
+    return results;
+  };
+
+  let results: NotebookResult[];
+  if (o.reference) {
+    log(`running every notebook on ${o.reference}, then on ${o.kernel}, comparing the ${o.kernel} outputs with the ${o.reference} ones`);
+    if (o.kernel === 'deno' || o.reference === 'deno') log(`normalized (Deno's kernel to tslab's):\n${DENO_NORMALIZATIONS.map((n) => `  - ${n}`).join('\n')}`);
+    const first = await runAll(o.reference, null);
+    if (first.some((r) => !r.passed)) {
+      log(`the ${o.reference} run failed: nothing to compare ${o.kernel} with`);
+      results = first;
+    } else {
+      // Each notebook counts once: it passes when its second run matched the first.
+      results = await runAll(o.kernel, { kernel: o.reference, runs: new Map(first.map((r) => [r.file, r])) });
+    }
+  } else {
+    results = await runAll(o.kernel, null);
   }
   if (o.junit) writeFileAtomic(o.junit, toJUnit(results));
   const passed = results.filter((r) => r.passed).length;

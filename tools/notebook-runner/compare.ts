@@ -112,8 +112,11 @@ function describe(o: Output): string {
   return o.output_type === 'stream' ? `stream ${o.name}` : o.output_type;
 }
 
-/** Compares two output lists; returns the list of human-readable differences (empty when they match). */
-export function compareOutputs(stored: Output[], fresh: Output[], cfg: CompareConfig): string[] {
+/**
+ * Compares two output lists; returns the list of human-readable differences
+ * (empty when they match). `storedIn` names where `stored` comes from.
+ */
+export function compareOutputs(stored: Output[], fresh: Output[], cfg: CompareConfig, storedIn = 'the stored notebook'): string[] {
   const problems: string[] = [];
   const clean = (t: string) => sanitize(t, cfg.sanitizers);
   const len = Math.max(stored.length, fresh.length);
@@ -121,7 +124,7 @@ export function compareOutputs(stored: Output[], fresh: Output[], cfg: CompareCo
     const s = stored[k];
     const f = fresh[k];
     if (!s) {
-      problems.push(`output ${k + 1}: new ${describe(f)} output not in the stored notebook:\n${lineDiff('', outputText(f))}`);
+      problems.push(`output ${k + 1}: new ${describe(f)} output not in ${storedIn}:\n${lineDiff('', outputText(f))}`);
       continue;
     }
     if (!f) {

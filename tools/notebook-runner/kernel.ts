@@ -1,10 +1,20 @@
 /**
- * A tslab kernel as a child process, driven over ZeroMQ.
+ * A notebook kernel (tslab, or Deno's `deno jupyter`) as a child process,
+ * driven over ZeroMQ.
  *
  * The kernel is started from the project's committed kernelspec
- * (kernels/tslab/kernel.json) with execa; we write its connection file, connect
- * DEALER sockets to shell and control and a SUBSCRIBER to iopub, and talk the
- * Jupyter messaging protocol (protocol.ts). No Python and no jupyter_client.
+ * (kernels/tslab/kernel.json, kernels/deno/kernel.json) with execa; we write
+ * its connection file, connect DEALER sockets to shell and control and a
+ * SUBSCRIBER to iopub, and talk the Jupyter messaging protocol (protocol.ts).
+ * No Python and no jupyter_client.
+ *
+ * Deno's kernel sends a cell's output through a queue that can still hold
+ * some of it after the cell's reply and idle status, and stamps each message
+ * with the request being executed when it leaves the queue, so late output
+ * carries the next request's id. With `drain`, every cell is followed by a
+ * probe request that prints a unique sentinel through the same queue; what
+ * arrives up to the sentinel (under the cell's or the probe's id) is the
+ * cell's output, in order.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -14,9 +24,27 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ResultPromise } from 'execa';
 import * as zmq from 'zeromq';
 import { decode, encode, makeMessage, type JupyterMessage } from './protocol';
+import { denoExecutable } from './deno';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const KERNELSPEC_DIR = path.join(REPO_ROOT, 'kernels', 'tslab');
+
+/** The kernels the runner can run notebooks on, each with a committed kernelspec in kernels/<name>/. */
+export const KERNEL_NAMES = ['tslab', 'deno'] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+export function kernelSpecDir(name: KernelName): string {
+  return path.join(REPO_ROOT, 'kernels', name);
+}
+
+/**
+ * Environment for a kernel of this kind. Deno: no ANSI colours in the values
+ * it shows (NO_COLOR), no check for a newer Deno (it would print a notice
+ * and reach for the network).
+ */
+export function kernelEnv(name: KernelName): Record<string, string> {
+  return name === 'deno' ? { NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } : {};
+}
 
 export class KernelError extends Error {}
 export class KernelDiedError extends KernelError {}
@@ -29,12 +57,20 @@ export class KernelStartTimeoutError extends KernelError {}
 /** How the kernel reports a port it could not bind; tslab logs it and keeps running. */
 const PORT_IN_USE = /EADDRINUSE|Address already in use/;
 
-/** The command line of the committed kernelspec, with Jupyter's placeholders filled in. */
+/**
+ * The command line of the committed kernelspec, with Jupyter's placeholders
+ * filled in. A spec that starts Deno through the npm package's launcher
+ * (`node …/node_modules/deno/bin.cjs`) gets the Deno binary itself instead:
+ * the launcher runs Deno as its child, which a SIGKILL of the launcher (a
+ * timed-out cell) would leave running.
+ */
 export function kernelArgv(connectionFile: string, specDir = KERNELSPEC_DIR): string[] {
   const specFile = path.join(specDir, 'kernel.json');
   if (!fs.existsSync(specFile)) throw new KernelError(`kernelspec not found: ${specFile}`);
   const spec = JSON.parse(fs.readFileSync(specFile, 'utf8')) as { argv: string[] };
-  return spec.argv.map((a) => a.replace('{resource_dir}', specDir).replace('{connection_file}', connectionFile));
+  const argv = spec.argv.map((a) => a.replace('{resource_dir}', specDir).replace('{connection_file}', connectionFile));
+  if (argv.length > 1 && /[\\/]node_modules[\\/]deno[\\/]bin\.cjs$/.test(argv[1])) return [denoExecutable(), ...argv.slice(2)];
+  return argv;
 }
 
 async function freePort(): Promise<number> {
@@ -58,6 +94,8 @@ export interface ExecuteResult {
   executionCount: number | null;
   /** iopub messages (stream, display_data, execute_result, error, ...) in arrival order. */
   messages: JupyterMessage[];
+  /** Every request id the cell's output may carry: the cell's, and its probe's when drained. */
+  requestIds: string[];
 }
 
 export interface KernelOptions {
@@ -68,6 +106,10 @@ export interface KernelOptions {
   argv?: (connectionFile: string) => string[];
   /** Told why a start failed when a new kernel is tried. */
   onRetry?: (reason: string) => void;
+  /** Wait for each cell's late output with a sentinel (Deno's kernel; see the module comment). */
+  drain?: boolean;
+  /** Milliseconds to wait for the sentinel after a cell's reply (default 60 s). */
+  drainTimeoutMs?: number;
 }
 
 export class Kernel {
@@ -83,6 +125,8 @@ export class Kernel {
   private shellWaiters = new Map<string, (m: JupyterMessage) => void>();
   private iopubListeners = new Set<(m: JupyterMessage) => void>();
   private closed = false;
+  private drain = false;
+  private drainTimeoutMs = 60_000;
   /** Everything the kernel process wrote to its own stderr/stdout (not via iopub). */
   processOutput = '';
   /** Callback for text the kernel process writes to its real stderr (async errors). */
@@ -126,6 +170,8 @@ export class Kernel {
   }
 
   private async launch(opts: KernelOptions): Promise<void> {
+    this.drain = opts.drain ?? false;
+    this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
     this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-kernel-'));
     const ports = [];
     for (let i = 0; i < 5; i++) ports.push(await freePort());
@@ -262,63 +308,108 @@ export class Kernel {
 
   /**
    * Runs one cell. Resolves when both the execute_reply and the iopub `idle`
-   * status for it have arrived. Rejects with CellTimeoutError after timeoutMs
-   * and with KernelDiedError if the process exits meanwhile. `onMessage` sees
-   * each of the cell's iopub messages as it arrives (e.g. to show progress).
+   * status for it have arrived (and, with `drain`, the probe's sentinel: see
+   * the module comment). Rejects with CellTimeoutError after timeoutMs (or when
+   * the sentinel does not come within the drain timeout) and with
+   * KernelDiedError if the process exits meanwhile. `onMessage` sees each of
+   * the cell's iopub messages as it arrives (e.g. to show progress).
    */
   execute(code: string, timeoutMs: number, onMessage?: (m: JupyterMessage) => void): Promise<ExecuteResult> {
-    const msg = makeMessage(this.session, 'execute_request', {
-      code,
-      silent: false,
-      store_history: true,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: true,
-    });
+    const request = (source: string) =>
+      makeMessage(this.session, 'execute_request', {
+        code: source,
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: true,
+      });
+    const msg = request(code);
     const id = msg.header.msg_id;
     const messages: JupyterMessage[] = [];
+    /** Requests whose replies and idle statuses are awaited: the cell, then its probe. */
+    const pending = new Map<string, { reply: JupyterMessage | null; idle: boolean }>([[id, { reply: null, idle: false }]]);
+    const sentinel = `sprint-runner-sentinel-${randomUUID()}`;
+    let probeId: string | null = null;
+    let sentinelSeen = false;
     return new Promise<ExecuteResult>((resolve, reject) => {
-      let reply: JupyterMessage | null = null;
-      let idle = false;
+      let drainTimer: NodeJS.Timeout | undefined;
       const finish = (err?: Error) => {
         clearTimeout(timer);
+        clearTimeout(drainTimer);
         this.iopubListeners.delete(listener);
-        this.shellWaiters.delete(id);
+        for (const key of pending.keys()) this.shellWaiters.delete(key);
         this.exitWaiters = this.exitWaiters.filter((w) => w !== onExit);
-        if (err) reject(err);
-        else
-          resolve({
-            msgId: id,
-            status: String(reply!.content.status),
-            executionCount: (reply!.content.execution_count as number | undefined) ?? null,
-            messages,
-          });
+        if (err) return reject(err);
+        const reply = pending.get(id)!.reply!;
+        resolve({
+          msgId: id,
+          status: String(reply.content.status),
+          executionCount: (reply.content.execution_count as number | undefined) ?? null,
+          messages,
+          requestIds: probeId ? [id, probeId] : [id],
+        });
+      };
+      const done = (key: string) => {
+        const p = pending.get(key);
+        return Boolean(p && p.reply && p.idle);
+      };
+      const send = (m: JupyterMessage<unknown>) => {
+        this.shellWaiters.set(m.header.msg_id, (r) => {
+          pending.get(m.header.msg_id)!.reply = r;
+          check();
+        });
+        this.shell.send(encode(this.key, m)).catch((e) => finish(e));
       };
       const check = () => {
-        if (reply && idle) finish();
+        if (!done(id)) return;
+        if (!this.drain) return finish();
+        if (!probeId) {
+          const probe = request(`console.log(${JSON.stringify(sentinel)});`);
+          probeId = probe.header.msg_id;
+          pending.set(probeId, { reply: null, idle: false });
+          drainTimer = setTimeout(
+            () => finish(new CellTimeoutError(`the kernel's output for the cell did not arrive within ${this.drainTimeoutMs / 1000} s of its reply`)),
+            this.drainTimeoutMs,
+          );
+          send(probe);
+          return;
+        }
+        if (sentinelSeen && done(probeId)) finish();
       };
       const listener = (m: JupyterMessage) => {
-        if (m.parent_header.msg_id !== id) return;
-        if (m.header.msg_type === 'status') {
+        const parent = String(m.parent_header.msg_id);
+        if (!pending.has(parent)) return;
+        const type = m.header.msg_type;
+        if (type === 'status') {
           if ((m.content as { execution_state?: string }).execution_state === 'idle') {
-            idle = true;
+            pending.get(parent)!.idle = true;
             check();
           }
-        } else {
-          messages.push(m);
-          onMessage?.(m);
+          return;
         }
+        if (parent === probeId && (type === 'execute_input' || sentinelSeen)) return;
+        const text = (m.content as { text?: unknown }).text;
+        if (probeId && type === 'stream' && typeof text === 'string' && text.includes(sentinel)) {
+          sentinelSeen = true;
+          const rest = text.replace(`${sentinel}\n`, '');
+          if (rest) {
+            const kept = { ...m, content: { ...m.content, text: rest } };
+            messages.push(kept);
+            onMessage?.(kept);
+          }
+          check();
+          return;
+        }
+        messages.push(m);
+        onMessage?.(m);
       };
       const onExit = () => finish(new KernelDiedError(this.deathMessage('while running the cell')));
       const timer = setTimeout(() => finish(new CellTimeoutError(`cell did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
       this.iopubListeners.add(listener);
       this.exitWaiters.push(onExit);
-      this.shellWaiters.set(id, (m) => {
-        reply = m;
-        check();
-      });
       if (this.exited) return onExit();
-      this.shell.send(encode(this.key, msg)).catch((e) => finish(e));
+      send(msg);
     });
   }
 

@@ -1,8 +1,13 @@
 /**
- * Runs one notebook in a fresh tslab kernel and checks it, nbval style.
+ * Runs one notebook in a fresh kernel (tslab, or Deno's) and checks it, nbval
+ * style: against the stored outputs, or against another kernel's run of the
+ * same notebook (`reference`). A Deno run type-checks the cells first
+ * (typecheck.ts) and has its messages normalized to tslab's (normalize.ts).
  */
 import * as path from 'node:path';
-import { CellTimeoutError, Kernel, KernelDiedError, sleep, type KernelOptions } from './kernel';
+import { CellTimeoutError, Kernel, KernelDiedError, kernelArgv, kernelEnv, kernelSpecDir, sleep, type KernelName, type KernelOptions } from './kernel';
+import { normalizeDenoMessages } from './normalize';
+import { checkCellsWithDeno } from './typecheck';
 import { compareOutputs, outputText, type CompareConfig } from './compare';
 import { messagesToOutputs } from './outputs';
 import { tagsOf, type CodeCell, type Notebook, type Output } from './notebook';
@@ -54,6 +59,14 @@ export interface RunOptions {
   settleMs?: number;
   /** Milliseconds to wait after a failed cell (tests lower it to provoke tslab's abort). */
   afterErrorMs?: number;
+  /** The kernel to run on (default tslab). */
+  kernelName?: KernelName;
+  /**
+   * Another kernel's executed copy of this notebook (same cells): its outputs
+   * are what this run's are compared with, instead of the stored ones, even
+   * when parameters were injected.
+   */
+  reference?: { kernel: KernelName; notebook: Notebook };
 }
 
 /**
@@ -104,17 +117,38 @@ export async function runNotebook(file: string, nb: Notebook, opts: RunOptions):
     executed,
   });
 
+  const kernelName = opts.kernelName ?? 'tslab';
+  if (kernelName === 'deno') {
+    // tslab refuses a cell with a type error; Deno's kernel would run it.
+    const checked = await checkCellsWithDeno(file, executed, opts.env);
+    if (checked.diagnostics.length || checked.other.length) {
+      for (const { cell, index } of codeCells) {
+        const mine = checked.diagnostics.filter((d) => d.cell === index);
+        results.push({
+          index, id: cell.id, title: titleOf(cell), status: mine.length ? 'failed' : 'not-run', durationMs: 0,
+          problems: mine.map((d) => `type error (deno check), line ${d.line}: ${d.message}`),
+        });
+      }
+      return result(['no cell was run: deno check found type errors (tslab would refuse those cells)', ...checked.other].join('\n'));
+    }
+  }
+
+  const referenceCells = new Map<string, CodeCell>();
+  for (const c of opts.reference?.notebook.cells ?? []) if (c.cell_type === 'code') referenceCells.set(c.id, c);
+
   let kernel: Kernel;
   try {
     kernel = await Kernel.start({
       cwd: path.dirname(path.resolve(file)),
-      env: opts.env,
+      env: { ...kernelEnv(kernelName), ...opts.env },
+      argv: (conn) => kernelArgv(conn, kernelSpecDir(kernelName)),
+      drain: kernelName === 'deno',
       onRetry: (why) => process.stderr.write(`${file}: ${why}\n`),
       ...opts.kernel,
     });
   } catch (e) {
     for (const { cell, index } of codeCells) results.push({ index, id: cell.id, title: titleOf(cell), status: 'not-run', problems: [], durationMs: 0 });
-    return result(`could not start the tslab kernel: ${(e as Error).message}`);
+    return result(`could not start the ${kernelName} kernel: ${(e as Error).message}`);
   }
 
   // Output that arrives after its cell finished (a timer or promise that threw
@@ -174,7 +208,7 @@ export async function runNotebook(file: string, nb: Notebook, opts: RunOptions):
         current = null;
       }
       r.durationMs = Date.now() - t0;
-      const outputs = messagesToOutputs(reply.messages);
+      const outputs = messagesToOutputs(kernelName === 'deno' ? normalizeDenoMessages(reply.messages, cell.source) : reply.messages);
       const stored = cell.outputs;
       cell.outputs = outputs;
       cell.execution_count = reply.executionCount;
@@ -198,10 +232,16 @@ export async function runNotebook(file: string, nb: Notebook, opts: RunOptions):
       // Outputs that match the stored ones (after sanitizing, within tolerance) keep
       // their stored text even with --update, so a re-run changes no byte.
       const ignore = tags.includes('nbval-ignore-output');
-      const diffs = compareOutputs(stored, outputs, ignore ? IGNORE_TEXT : opts.config);
-      if (diffs.length === 0) cell.outputs = stored;
-      else if (!opts.update && opts.compare !== false && !ignore) r.problems.push(...diffs.map((d) => `output differs from the stored notebook: ${d}`));
-      finished.set(reply.msgId, r);
+      if (opts.reference) {
+        const expected = referenceCells.get(cell.id)?.outputs ?? [];
+        const diffs = compareOutputs(expected, outputs, ignore ? IGNORE_TEXT : opts.config, `the ${opts.reference.kernel} run`);
+        if (!ignore) r.problems.push(...diffs.map((d) => `output differs from the ${opts.reference!.kernel} run: ${d}`));
+      } else {
+        const diffs = compareOutputs(stored, outputs, ignore ? IGNORE_TEXT : opts.config);
+        if (diffs.length === 0) cell.outputs = stored;
+        else if (!opts.update && opts.compare !== false && !ignore) r.problems.push(...diffs.map((d) => `output differs from the stored notebook: ${d}`));
+      }
+      for (const id of reply.requestIds) finished.set(id, r);
       if (r.problems.length) r.status = 'failed';
     }
     if (!stop) await sleep(opts.settleMs ?? 500);

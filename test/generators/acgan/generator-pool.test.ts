@@ -92,11 +92,10 @@ describe('generation on every core', () => {
     expect(generationThreads('wasm')).toBe(os.availableParallelism());
   }, 120_000);
 
-  it('works in a tslab notebook kernel (worker threads load TypeScript themselves)', async () => {
-    const dir = path.join(tmp, 'nb');
+  it.each(['tslab', 'deno'] as const)('works in a %s notebook kernel (worker threads load TypeScript themselves)', async (kernelName) => {
+    const dir = path.join(tmp, `nb-${kernelName}`);
     fs.mkdirSync(dir);
-    fs.symlinkSync(path.join(REPO, 'lib'), path.join(dir, 'lib'));
-    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
+    for (const name of ['lib', 'node_modules', 'deno.json']) fs.symlinkSync(path.join(REPO, name), path.join(dir, name));
     const cells = [
       "import * as compute from './lib/compute/index';\nimport * as gan from './lib/generators/acgan/index';",
       "import * as pool from './lib/generators/acgan/generator-pool';",
@@ -117,7 +116,7 @@ describe('generation on every core', () => {
     };
     const file = path.join(dir, 'pool.ipynb');
     fs.writeFileSync(file, JSON.stringify(nb));
-    const r = await runNotebook(file, readNotebook(file), { timeout: 120, config: parseConfig('{}'), update: true });
+    const r = await runNotebook(file, readNotebook(file), { timeout: 120, config: parseConfig('{}'), update: true, kernelName });
     const out = (r.executed.cells[2] as unknown as { outputs: Array<{ text?: string | string[] }> }).outputs;
     const text = out.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('');
     expect(r.error).toBeUndefined();

@@ -1,0 +1,130 @@
+/**
+ * What Deno's Jupyter kernel sends differently from tslab, turned into what
+ * tslab sends, so that a Deno run is compared with tslab's outputs (the
+ * committed ones, or a tslab run's: `--reference tslab`). Applied to a cell's
+ * iopub messages before they become outputs (outputs.ts), only on Deno.
+ *
+ * The kernels' known differences, and what the runner does about each:
+ *
+ * 1. Late output. Deno can send part of a cell's output after the cell's
+ *    reply and idle status, stamped with the next request's id. The runner
+ *    waits for it (kernel.ts, `drain`: a probe prints a sentinel through the
+ *    same queue) and charges it to the cell, in order. Safe: nothing is
+ *    rewritten, and output that the cell did not write before its reply
+ *    cannot come before the sentinel.
+ * 2. The last value. tslab prints the value of a cell's last expression
+ *    statement with console.log (a `stream` on stdout after the cell's other
+ *    output; nothing for null or undefined); Deno sends an `execute_result`
+ *    with Deno.inspect's text/plain, which quotes and escapes a string (and
+ *    splits a long one with several lines into literals joined by `+`). An
+ *    execute_result holding only text/plain becomes that stdout text, turned
+ *    back into the string when it is one, after the cell's other messages. Safe for
+ *    strings, which is what the notebooks' last expressions are; any other
+ *    value keeps Deno.inspect's text, so where it differs from Node's
+ *    util.inspect the comparison reports it instead of hiding it.
+ * 3. Completion values. Deno shows a cell's completion value even when the
+ *    cell does not end in an expression statement (`for (…) a.push(x)` shows a
+ *    number); tslab shows nothing then. Such an execute_result is dropped.
+ *    Safe: tslab never shows one there.
+ * 4. ANSI colours. Deno colours execute_result text unless NO_COLOR is set
+ *    (the runner sets it for Deno kernels). Colour codes are removed from the
+ *    execute_result's text (not from streams, which both kernels pass through
+ *    as written).
+ * 5. `execute_input`. Deno echoes each request; tslab does not. Ignored
+ *    (outputs.ts never turns it into an output; the probe's is dropped in kernel.ts).
+ *
+ * Not normalized: errors (Deno sends an `error` message, tslab stderr text;
+ * the run fails either way), and the output text of console.log of objects
+ * (Deno.inspect and util.inspect differ in quotes; the notebooks print strings).
+ */
+import * as ts from 'typescript';
+import type { JupyterMessage } from './protocol';
+
+/** The differences normalized here, one line each (for reports and tests). */
+export const DENO_NORMALIZATIONS = [
+  'late output: waited for (a sentinel after every cell) and charged to its cell, in order',
+  "last value: Deno's execute_result text/plain becomes stdout text like tslab's console.log, after the cell's other output; a string (Deno quotes it, escapes it, splits a long one into literals joined by +) becomes its text",
+  'completion value of a cell that does not end in an expression statement: dropped (tslab shows none)',
+  "ANSI colours: removed from execute_result text (NO_COLOR is set for Deno's kernel too)",
+  'execute_input: ignored (tslab sends none)',
+] as const;
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+/** Whether tslab would show the cell's last value: its last statement (types aside) is an expression statement. */
+export function endsWithExpression(source: string): boolean {
+  const sf = ts.createSourceFile('cell.ts', source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  for (let i = sf.statements.length - 1; i >= 0; i--) {
+    const s = sf.statements[i];
+    // What TypeScript erases before tslab looks at the emitted statements.
+    if (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isExportDeclaration(s)) continue;
+    if (ts.isImportDeclaration(s) && s.importClause?.isTypeOnly) continue;
+    if (ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) continue;
+    return ts.isExpressionStatement(s);
+  }
+  return false;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0' };
+
+/** One quoted literal at the start of the text, with its escapes. */
+const LITERAL = /^(["'`])((?:\\[\s\S]|(?!\1)[^\\])*)\1/;
+
+function unescape(body: string): string {
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]+\}|[\s\S])/g, (_, e: string) => {
+    if (e.length === 1) return ESCAPES[e] ?? e;
+    return String.fromCodePoint(parseInt(e.replace(/^[xu]\{?|\}$/g, ''), 16));
+  });
+}
+
+/**
+ * The string a Deno.inspect rendering of a string stands for, or null when
+ * `text` is not one. Deno quotes with ", else ' when the string holds ", else
+ * ` when it holds both, else " with \" escaped; it escapes \n \t \r \\ and
+ * control characters (\xHH); and it writes a long string with several lines
+ * as literals joined by ` +` at the ends of lines, one line each.
+ */
+export function unquoteInspected(text: string): string | null {
+  let rest = text;
+  let value = '';
+  for (;;) {
+    const m = LITERAL.exec(rest);
+    if (!m) return null;
+    value += unescape(m[2]);
+    rest = rest.slice(m[0].length);
+    if (rest === '') return value;
+    const join = /^ \+\n\s*/.exec(rest);
+    if (!join) return null;
+    rest = rest.slice(join[0].length);
+  }
+}
+
+/** A cell's messages from Deno's kernel, made into what tslab would have sent (see the module comment). */
+export function normalizeDenoMessages(messages: JupyterMessage[], source: string): JupyterMessage[] {
+  const out: JupyterMessage[] = [];
+  const values: JupyterMessage[] = [];
+  const showsValue = endsWithExpression(source);
+  for (const m of messages) {
+    const type = m.header.msg_type;
+    if (type === 'execute_input') continue;
+    if (type !== 'execute_result') {
+      out.push(m);
+      continue;
+    }
+    if (!showsValue) continue;
+    const data = (m.content.data ?? {}) as Record<string, unknown>;
+    const plain = data['text/plain'];
+    if (Object.keys(data).length !== 1 || typeof plain !== 'string') {
+      out.push(m);
+      continue;
+    }
+    const text = stripAnsi(plain);
+    const value = unquoteInspected(text) ?? text;
+    values.push({ ...m, header: { ...m.header, msg_type: 'stream' }, content: { name: 'stdout', text: `${value}\n` } });
+  }
+  return [...out, ...values];
+}
