@@ -57,7 +57,7 @@ describe('lib/display in real kernels', () => {
       await sent(k, FIGURE);
       const before = {
         html: await sent(k, `tslab.display.html(${JSON.stringify(HTML)});`),
-        stream: await sent(k, "process.stdout.write('\\rbar 1/2');"),
+        stream: await sent(k, "{ process.stdout.write('\\rbar 1/2'); }"),
         show: await sent(
           k,
           "const jupyter = require('tslab/dist/jupyter');\njupyter.lastWriteDisplayData({ data: { ...(await plots.figureBundle(fig, { png: false })) }, metadata: {} }, false);",
@@ -65,7 +65,7 @@ describe('lib/display in real kernels', () => {
       };
       const now = {
         html: await sent(k, `html(${JSON.stringify(HTML)});`),
-        stream: await sent(k, "stdout.write('\\rbar 1/2');"),
+        stream: await sent(k, "{ stdout.write('\\rbar 1/2'); }"),
         show: await sent(k, 'await plots.show(fig, { png: false });'),
       };
       expect(now).toEqual(before);
@@ -86,7 +86,7 @@ describe('lib/display in real kernels', () => {
       expect(await sent(k, "process.stdout.write('dropped\\n');")).toEqual([]);
       const now = {
         html: await sent(k, `html(${JSON.stringify(HTML)});`),
-        stream: await sent(k, "stdout.write('\\rbar 1/2');"),
+        stream: await sent(k, "{ stdout.write('\\rbar 1/2'); }"),
         show: await sent(k, 'await plots.show(fig, { png: false });'),
       };
       expect(now).toEqual(tslabSent);
@@ -154,7 +154,7 @@ describe('the runner on Deno, compared with tslab', () => {
   it('fails, naming the cell and the difference, when the runs differ', async () => {
     const file = notebook('differ', [...agreeing.slice(0, 2), "console.log('runtime', typeof (globalThis as { Deno?: unknown }).Deno);"]);
     const { code, out } = await cli([file, '--kernel', 'deno', '--reference', 'tslab', '--param', 'n=4']);
-    expect(out).toMatch(/FAIL .*differ\.ipynb \[deno\][\s\S]*cell 4 \[c3\][\s\S]*output differs from the tslab run[\s\S]*- runtime undefined\n\s*\+ runtime object/);
+    expect(out).toMatch(/FAIL .*differ\.ipynb \[deno\][\s\S]*cell 5 \[c3\][\s\S]*output differs from the tslab run[\s\S]*- runtime undefined\n\s*\+ runtime object/);
     expect(code).toBe(1);
   }, 180_000);
 
