@@ -29,7 +29,7 @@ import { syntheticMaskIds } from '../../data/format';
 import { calibrateNoiseMultiplier } from '../../privacy/calibrate';
 import type { PrivacyLedger } from '../../privacy/ledger';
 import { Random } from '../../random';
-import { floorEigenvalues, symmetricEigen } from '../../compute/linalg';
+import { floorEigenvalues, symmetricRoot } from '../../compute/linalg';
 import { SPRINT_SCALING, fromGanSpace, toGanSpace } from '../../data/scaling';
 
 export interface GaussianReleaseOptions {
@@ -155,13 +155,15 @@ export function projectPsd(a: ArrayLike<number>, m: number): number[] {
 
 /**
  * `n` patients from the model: arm 1 with probability counts[1] / (counts[0]
- * + counts[1]) (or, `balanced`, alternating 0, 1, 0, ...), values mean[arm] + L z with L L^T = covariance, z standard
- * normal. Returns patient-major values (the GAN's space) and arms.
+ * + counts[1]) (or, `balanced`, alternating 0, 1, 0, ...), values mean[arm] + R z with R the
+ * covariance's symmetric root (R R = covariance), z standard normal. Returns patient-major values (the GAN's space) and arms.
  */
 export function sampleDpGaussian(model: DpGaussian, n: number, rng: Random, arms: 'random' | 'balanced' = 'random'): { x: Float32Array; y: Uint8Array } {
   const { d } = model;
-  const { values, vectors } = symmetricEigen(model.covariance, d);
-  const root = values.map((v) => Math.sqrt(Math.max(v, 0)));
+  // The symmetric root, not V diag(sqrt values): the floored eigenvalues repeat, so V is arbitrary
+  // within their eigenspace and a last-bit change of the covariance (another JavaScript engine's
+  // Math.log) would turn into different patients; the root is continuous in the covariance.
+  const root = symmetricRoot(model.covariance, d);
   const p1 = model.counts[1] / (model.counts[0] + model.counts[1]);
   const x = new Float32Array(n * d);
   const y = new Uint8Array(n);
@@ -169,10 +171,10 @@ export function sampleDpGaussian(model: DpGaussian, n: number, rng: Random, arms
   for (let i = 0; i < n; i++) {
     const arm = arms === 'balanced' ? i % 2 : rng.bernoulli(p1) ? 1 : 0;
     y[i] = arm;
-    for (let k = 0; k < d; k++) z[k] = rng.normal() * root[k];
+    for (let k = 0; k < d; k++) z[k] = rng.normal();
     for (let j = 0; j < d; j++) {
       let s = model.means[arm][j];
-      for (let k = 0; k < d; k++) s += vectors[j * d + k] * z[k];
+      for (let k = 0; k < d; k++) s += root[j * d + k] * z[k];
       x[i * d + j] = s;
     }
   }
