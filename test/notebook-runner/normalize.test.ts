@@ -5,8 +5,9 @@
  * messages give for the same cells.
  */
 import { describe, expect, it } from 'vitest';
-import { DENO_NORMALIZATIONS, endsWithExpression, normalizeDenoMessages, stripAnsi, unquoteInspected } from '../../tools/notebook-runner/normalize';
+import { crossKernelTolerance, DENO_NORMALIZATIONS, endsWithExpression, normalizeDenoMessages, stripAnsi, unquoteInspected } from '../../tools/notebook-runner/normalize';
 import { messagesToOutputs } from '../../tools/notebook-runner/outputs';
+import { textsMatch } from '../../tools/notebook-runner/compare';
 import type { JupyterMessage } from '../../tools/notebook-runner/protocol';
 
 function msg(msgType: string, content: Record<string, unknown>): JupyterMessage {
@@ -78,7 +79,27 @@ describe('normalizeDenoMessages', () => {
   });
 
   it('names each normalization once', () => {
-    expect(DENO_NORMALIZATIONS).toHaveLength(5);
-    expect(new Set(DENO_NORMALIZATIONS.map((n) => n.split(':')[0]))).toEqual(new Set(['late output', 'last value', 'completion value of a cell that does not end in an expression statement', 'ANSI colours', 'execute_input']));
+    expect(DENO_NORMALIZATIONS).toHaveLength(6);
+    expect(new Set(DENO_NORMALIZATIONS.map((n) => n.split(':')[0]))).toEqual(new Set(['late output', 'last value', 'completion value of a cell that does not end in an expression statement', 'ANSI colours', 'execute_input', 'numbers']));
+  });
+});
+
+describe('crossKernelTolerance: numbers of two kernels\' runs', () => {
+  const config = { relative: 1e-6, absolute: 1e-9 };
+
+  it("takes the PLD accountant's δ of the two engines (recorded: 06's privacy profile at ε 1) and nothing more", () => {
+    const tol = crossKernelTolerance(config);
+    expect(tol).toEqual({ relative: 1e-6, absolute: 1e-8 });
+    // Node 20 and Deno 2.9.6, pldDelta at q = 1/6000, σ = 1, 3e6 steps, ε = 1: 1.3e-6 apart relatively.
+    expect(textsMatch('0.0007966348189793486', '0.0007966337500722214', config)).toBe(false);
+    expect(textsMatch('0.0007966348189793486', '0.0007966337500722214', tol)).toBe(true);
+    // A difference that shows when printed (accuracy 0.799 against 0.804) still fails.
+    expect(textsMatch('forest 0.799', 'forest 0.804', tol)).toBe(false);
+    expect(textsMatch('3.974485436516739e-9', '3.1767906304738805e-9', tol)).toBe(true);
+    expect(textsMatch('2e-8', '4e-8', tol)).toBe(false);
+  });
+
+  it('keeps a wider configured tolerance', () => {
+    expect(crossKernelTolerance({ relative: 1e-3, absolute: 1e-4 })).toEqual({ relative: 1e-3, absolute: 1e-4 });
   });
 });

@@ -32,6 +32,18 @@
  *    as written).
  * 5. `execute_input`. Deno echoes each request; tslab does not. Ignored
  *    (outputs.ts never turns it into an output; the probe's is dropped in kernel.ts).
+ * 6. The last bits of numbers. Deno 2.9's V8 computes Math.exp, log, sin,
+ *    cos, pow (and the rest but sqrt) correctly rounded; Node 20's V8 uses
+ *    fdlibm, off by up to an ulp. lib/ is built so that this does not grow
+ *    (the Gaussian and Markov-Gaussian samplers use the covariance's
+ *    symmetric root, continuous in it), with one documented exception: the
+ *    PLD accountant's FFT carries about 1e-9 of absolute roundoff (pld.ts),
+ *    so δ values of 1e-9 differ by that much between the engines (06's
+ *    privacy profile). A run compared with another kernel's run takes
+ *    numbers within {@link CROSS_KERNEL_TOLERANCE} instead of
+ *    runner.config.json's absolute 1e-9. Safe: both are far below the
+ *    precision anything is printed or plotted at, and text, structure and
+ *    every other digit are still compared.
  *
  * Not normalized: errors (Deno sends an `error` message, tslab stderr text;
  * the run fails either way), and the output text of console.log of objects
@@ -39,6 +51,7 @@
  */
 import * as ts from 'typescript';
 import type { JupyterMessage } from './protocol';
+import type { Tolerance } from './compare';
 
 /** The differences normalized here, one line each (for reports and tests). */
 export const DENO_NORMALIZATIONS = [
@@ -47,7 +60,16 @@ export const DENO_NORMALIZATIONS = [
   'completion value of a cell that does not end in an expression statement: dropped (tslab shows none)',
   "ANSI colours: removed from execute_result text (NO_COLOR is set for Deno's kernel too)",
   'execute_input: ignored (tslab sends none)',
+  "numbers: within an absolute 1e-8 (not 1e-9): Deno's V8 rounds Math.exp, log, sin, cos correctly, Node 20's is off by up to an ulp, which the PLD accountant's FFT roundoff (about 1e-9) shows in δ",
 ] as const;
+
+/** The numeric tolerance of a run compared with another kernel's run (item 6 of the module comment). */
+export const CROSS_KERNEL_TOLERANCE = { absolute: 1e-8 } as const;
+
+/** The tolerance for comparing with another kernel's run: the configured one, widened to {@link CROSS_KERNEL_TOLERANCE}. */
+export function crossKernelTolerance(t: Tolerance): Tolerance {
+  return { ...t, absolute: Math.max(t.absolute ?? 0, CROSS_KERNEL_TOLERANCE.absolute) };
+}
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 

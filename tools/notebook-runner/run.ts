@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { CellTimeoutError, Kernel, KernelDiedError, kernelArgv, kernelEnv, kernelSpecDir, sleep, type KernelName, type KernelOptions } from './kernel';
-import { normalizeDenoMessages } from './normalize';
+import { crossKernelTolerance, normalizeDenoMessages } from './normalize';
 import { checkCellsWithDeno } from './typecheck';
 import { compareOutputs, outputText, type CompareConfig } from './compare';
 import { messagesToOutputs } from './outputs';
@@ -234,7 +234,8 @@ export async function runNotebook(file: string, nb: Notebook, opts: RunOptions):
       const ignore = tags.includes('nbval-ignore-output');
       if (opts.reference) {
         const expected = referenceCells.get(cell.id)?.outputs ?? [];
-        const diffs = compareOutputs(expected, outputs, ignore ? IGNORE_TEXT : opts.config, `the ${opts.reference.kernel} run`);
+        const cfg = ignore ? IGNORE_TEXT : { ...opts.config, tolerance: crossKernelTolerance(opts.config.tolerance) };
+        const diffs = compareOutputs(expected, outputs, cfg, `the ${opts.reference.kernel} run`);
         if (!ignore) r.problems.push(...diffs.map((d) => `output differs from the ${opts.reference!.kernel} run: ${d}`));
       } else {
         const diffs = compareOutputs(stored, outputs, ignore ? IGNORE_TEXT : opts.config);
