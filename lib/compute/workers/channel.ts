@@ -37,14 +37,15 @@ export function threadCount(): number {
   return n;
 }
 
-// Control words: [0] the job's state, [1] the error message's length, [2] 1 once the worker thread has exited.
+// Control words: [0] the job's state, [1] the error message's length, [2] 1 once the worker thread has exited,
+// [3] 1 once the worker listens for jobs.
 const IDLE = 0;
 const DONE = 1;
 const FAILED = 2;
 
 export class JobWorker<J> {
   private readonly worker: Worker;
-  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly control = new Int32Array(new SharedArrayBuffer(16));
   private readonly error = new Uint8Array(new SharedArrayBuffer(8192));
   /** Jobs given so far. */
   jobs = 0;
@@ -70,11 +71,12 @@ export class JobWorker<J> {
    * with the worker's error if it failed, or after `timeoutMs`.
    */
   start(job: J, timeoutMs: number, transfer: ArrayBuffer[] = []): () => void {
+    const deadline = Date.now() + timeoutMs;
+    this.waitUntilListening(deadline, timeoutMs);
     if (Atomics.load(this.control, 0) === FAILED || this.exited()) throw new Error(this.message());
     Atomics.store(this.control, 0, IDLE);
     this.worker.postMessage(job, transfer);
     this.jobs++;
-    const deadline = Date.now() + timeoutMs;
     return () => {
       while (Atomics.load(this.control, 0) === IDLE) {
         // Exited between the check above and the job: nothing will answer.
@@ -85,6 +87,23 @@ export class JobWorker<J> {
       }
       if (Atomics.load(this.control, 0) === FAILED) throw new Error(this.message());
     };
+  }
+
+  /**
+   * Blocks until the worker listens for jobs (at once after its first job).
+   * Deno hands a worker the messages posted to it while its entry module
+   * still loads, and its parentPort drops those that arrive before a
+   * listener: a job posted then was never run (seen when Deno had not
+   * cached lib/'s compiled modules yet). Node queues them; waiting costs it
+   * only the first job's overlap with the worker's start.
+   */
+  private waitUntilListening(deadline: number, timeoutMs: number): void {
+    while (Atomics.load(this.control, 3) === 0) {
+      if (Atomics.load(this.control, 0) === FAILED || this.exited()) throw new Error(this.message());
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`did not start within ${Math.round(timeoutMs / 1000)} s`);
+      Atomics.wait(this.control, 3, 0, Math.min(left, 1000));
+    }
   }
 
   private exited(): boolean {
@@ -223,4 +242,7 @@ export function serveJobs<J>(handle: (job: J) => void | Promise<void>): void {
         (err: unknown) => finish(FAILED, errorText(err)),
       );
   });
+  // The parent posts jobs only from now on (JobWorker.waitUntilListening).
+  Atomics.store(control, 3, 1);
+  Atomics.notify(control, 3);
 }
