@@ -5,7 +5,7 @@
  * messages give for the same cells.
  */
 import { describe, expect, it } from 'vitest';
-import { crossKernelTolerance, DENO_NORMALIZATIONS, endsWithExpression, normalizeDenoMessages, stripAnsi, unquoteInspected } from '../../tools/notebook-runner/normalize';
+import { crossKernelTolerance, DENO_NORMALIZATIONS, endsWithExpression, kernelFileRenames, renameKernelFiles, normalizeDenoMessages, stripAnsi, unquoteInspected } from '../../tools/notebook-runner/normalize';
 import { messagesToOutputs } from '../../tools/notebook-runner/outputs';
 import { textsMatch } from '../../tools/notebook-runner/compare';
 import type { JupyterMessage } from '../../tools/notebook-runner/protocol';
@@ -79,8 +79,8 @@ describe('normalizeDenoMessages', () => {
   });
 
   it('names each normalization once', () => {
-    expect(DENO_NORMALIZATIONS).toHaveLength(6);
-    expect(new Set(DENO_NORMALIZATIONS.map((n) => n.split(':')[0]))).toEqual(new Set(['late output', 'last value', 'completion value of a cell that does not end in an expression statement', 'ANSI colours', 'execute_input', 'numbers']));
+    expect(DENO_NORMALIZATIONS).toHaveLength(7);
+    expect(new Set(DENO_NORMALIZATIONS.map((n) => n.split(':')[0]))).toEqual(new Set(['late output', 'last value', 'completion value of a cell that does not end in an expression statement', 'ANSI colours', 'execute_input', 'numbers', 'own files']));
   });
 });
 
@@ -101,5 +101,45 @@ describe('crossKernelTolerance: numbers of two kernels\' runs', () => {
 
   it('keeps a wider configured tolerance', () => {
     expect(crossKernelTolerance({ relative: 1e-3, absolute: 1e-4 })).toEqual({ relative: 1e-3, absolute: 1e-4 });
+  });
+});
+
+describe("kernelFileRenames and renameKernelFiles: each kernel's own run folder", () => {
+  const profile = { runsDir: '../runs/smoke-{kernel}', cohortFile: '../runs/smoke-{kernel}/cohort.json', epochs: 5, note: 'plain' };
+
+  it("pairs the reference kernel's paths with this kernel's, longest first", () => {
+    expect(kernelFileRenames(profile, 'tslab', 'deno')).toEqual([
+      ['../runs/smoke-tslab/cohort.json', '../runs/smoke-deno/cohort.json'],
+      ['../runs/smoke-tslab', '../runs/smoke-deno'],
+    ]);
+    expect(kernelFileRenames({ epochs: 5 }, 'tslab', 'deno')).toEqual([]);
+  });
+
+  it('renames those strings in outputs only, everywhere in them, and nothing else', () => {
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { cell_type: 'markdown', id: 'm', metadata: {}, source: 'saved to ../runs/smoke-tslab' },
+        {
+          cell_type: 'code', id: 'c', metadata: {}, execution_count: 1, source: "console.log('../runs/smoke-tslab')",
+          outputs: [
+            { output_type: 'stream', name: 'stdout', text: ['saved 6483 patients to ../runs/smoke-tslab/cohort.json\n', 'runs in ../runs/smoke-tslab\n'] },
+            { output_type: 'display_data', metadata: {}, data: { 'text/html': '<p>../runs/smoke-tslab</p>', 'application/json': { dir: '../runs/smoke-tslab', n: 3 } } },
+            { output_type: 'stream', name: 'stdout', text: 'runs/smoke-tslabx and ../runs/smoke-tslab2 are other names\n' },
+          ],
+        },
+      ],
+    } as unknown as Parameters<typeof renameKernelFiles>[0];
+    const got = renameKernelFiles(nb, kernelFileRenames(profile, 'tslab', 'deno')) as unknown as { cells: Array<{ source: string; outputs?: unknown[] }> };
+    expect(got.cells[0].source).toBe('saved to ../runs/smoke-tslab');
+    expect(got.cells[1].source).toBe("console.log('../runs/smoke-tslab')");
+    expect(got.cells[1].outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: ['saved 6483 patients to ../runs/smoke-deno/cohort.json\n', 'runs in ../runs/smoke-deno\n'] },
+      { output_type: 'display_data', metadata: {}, data: { 'text/html': '<p>../runs/smoke-deno</p>', 'application/json': { dir: '../runs/smoke-deno', n: 3 } } },
+      // Whole names only: a longer name that starts the same is another folder.
+      { output_type: 'stream', name: 'stdout', text: 'runs/smoke-tslabx and ../runs/smoke-tslab2 are other names\n' },
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, makeMessage, sign } from '../../tools/notebook-runner/protocol';
 import { applyControlChars, messagesToOutputs } from '../../tools/notebook-runner/outputs';
@@ -5,7 +7,7 @@ import { compareOutputs, lineDiff, numbersClose, sanitize, textsMatch } from '..
 import { parseConfig, ConfigError } from '../../tools/notebook-runner/config';
 import { declaredParameters, injectParameters, parseParam, ParameterError } from '../../tools/notebook-runner/params';
 import { parseNotebook, serializeNotebook, splitLines, type Notebook, type Output } from '../../tools/notebook-runner/notebook';
-import { parseCli, stages, UsageError } from '../../tools/notebook-runner/cli';
+import { parseCli, profileValues, stages, UsageError } from '../../tools/notebook-runner/cli';
 import { validateNotebookJson } from '../../tools/notebook-runner/validate';
 import { toJUnit } from '../../tools/notebook-runner/junit';
 import type { JupyterMessage } from '../../tools/notebook-runner/protocol';
@@ -185,6 +187,23 @@ describe('cli', () => {
     expect(() => parseCli(['--jobs', '0'], {})).toThrow(UsageError);
     expect(() => parseCli(['--bogus'], {})).toThrow(UsageError);
     expect(parseCli(['--help'], {})).toBe('help');
+  });
+  it("gives each kernel its own files where a profile says {kernel}", () => {
+    const smoke = { runsDir: '../runs/smoke-{kernel}', cohortFile: '../runs/smoke-{kernel}/cohort.json', epochs: 5, label: 'no placeholder' };
+    expect(profileValues(smoke, 'deno')).toEqual({ runsDir: '../runs/smoke-deno', cohortFile: '../runs/smoke-deno/cohort.json', epochs: 5, label: 'no placeholder' });
+    expect(profileValues(smoke, 'tslab').runsDir).toBe('../runs/smoke-tslab');
+    // The committed smoke profile moves every parameter of the notebooks that points into runs/
+    // (where they write) to runs/smoke-<kernel>.
+    const dir = path.join(__dirname, '..', '..', 'notebooks');
+    const smokeDeno = profileValues(JSON.parse(fs.readFileSync(path.join(dir, 'runner.config.json'), 'utf8')).profiles.smoke, 'deno');
+    const intoRuns = new Set<string>();
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ipynb'))) {
+      const nb = parseNotebook(fs.readFileSync(path.join(dir, f), 'utf8'));
+      const cell = nb.cells.find((c) => c.cell_type === 'code' && (c.metadata.tags as string[] | undefined)?.includes('parameters'))!;
+      for (const m of cell.source.matchAll(/^let\s+(\w+)\s*=\s*'\.\.\/runs\b/gm)) intoRuns.add(m[1]);
+    }
+    expect([...intoRuns].sort()).toEqual(['cohortFile', 'largeTestFile', 'runsDir']);
+    for (const name of intoRuns) expect(String(smokeDeno[name])).toMatch(/^\.\.\/runs\/smoke-deno(\/|$)/);
   });
   it('orders numbered notebooks into stages; unnumbered ones join the first', () => {
     expect(stages(['n/02_train.ipynb', 'n/01_pre.ipynb', 'n/x.ipynb', 'n/02_b.ipynb', 'n/10_z.ipynb'])).toEqual([

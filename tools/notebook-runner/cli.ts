@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type RunnerConfig } from './config';
 import { KERNEL_NAMES, REPO_ROOT, type KernelName } from './kernel';
-import { DENO_NORMALIZATIONS } from './normalize';
+import { DENO_NORMALIZATIONS, kernelFileRenames, renameKernelFiles } from './normalize';
 import { readNotebook, writeNotebook, serializeNotebook } from './notebook';
 import { writeFileAtomic } from '../../lib/fs';
 import { injectParameters, parseParam, declaredParameters, parametersCellIndex, ParameterError } from './params';
@@ -78,6 +78,17 @@ export interface CliOptions {
   quiet: boolean;
   kernel: KernelName;
   reference?: KernelName;
+}
+
+/**
+ * A profile's values for a run on `kernel`: `{kernel}` in a string value
+ * becomes the kernel's name, so that a profile can keep each kernel's files
+ * apart (the smoke profile's run folders: runs/smoke-tslab, runs/smoke-deno),
+ * and a run compared with another kernel's computes everything itself
+ * instead of reading what the other run cached.
+ */
+export function profileValues(profile: Record<string, unknown>, kernel: KernelName): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, typeof v === 'string' ? v.replaceAll('{kernel}', kernel) : v]));
 }
 
 export class UsageError extends Error {}
@@ -255,8 +266,8 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
     ...(o.allowRealDataOutputs ? { [ALLOW_REAL_DATA_ENV]: '1' } : {}),
   };
 
-  // Prepare every notebook first, so a bad parameter stops us before any kernel starts.
-  const prepared = new Map<string, { nb: ReturnType<typeof readNotebook>; config: RunnerConfig }>();
+  // Prepare every notebook for every kernel that runs first, so a bad parameter stops us before any kernel starts.
+  const prepared = new Map<KernelName, Map<string, { nb: ReturnType<typeof readNotebook>; config: RunnerConfig }>>();
   let injectedAny = false;
   try {
     const explicit = Object.keys(o.params);
@@ -268,21 +279,25 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
       });
       if (!declaredSomewhere) throw new ParameterError(`--param ${name}: no notebook among those run declares '${name}' in its parameters cell`);
     }
-    for (const f of files) {
-      const config = loadConfig(path.dirname(f));
-      let values: Record<string, unknown> = {};
-      const origin: string[] = [];
-      if (o.profile) {
-        const profile = config.profiles[o.profile];
-        if (!profile) throw new ParameterError(`unknown profile '${o.profile}' for ${f}; ${config.file ?? 'runner.config.json'} defines: ${Object.keys(config.profiles).join(', ') || 'none'}`);
-        values = { ...profile };
-        origin.push(`profile ${o.profile}`);
+    for (const kernel of o.reference ? [o.reference, o.kernel] : [o.kernel]) {
+      const forKernel = new Map<string, { nb: ReturnType<typeof readNotebook>; config: RunnerConfig }>();
+      for (const f of files) {
+        const config = loadConfig(path.dirname(f));
+        let values: Record<string, unknown> = {};
+        const origin: string[] = [];
+        if (o.profile) {
+          const profile = config.profiles[o.profile];
+          if (!profile) throw new ParameterError(`unknown profile '${o.profile}' for ${f}; ${config.file ?? 'runner.config.json'} defines: ${Object.keys(config.profiles).join(', ') || 'none'}`);
+          values = profileValues(profile, kernel);
+          origin.push(`profile ${o.profile}`);
+        }
+        if (explicit.length) origin.push(...explicit.map((k) => `--param ${k}=${JSON.stringify(o.params[k])}`));
+        values = { ...values, ...o.params };
+        const { notebook, injected } = injectParameters(readNotebook(f), values, origin.join(', '));
+        if (Object.keys(injected).length > 0) injectedAny = true;
+        forKernel.set(f, { nb: notebook, config });
       }
-      if (explicit.length) origin.push(...explicit.map((k) => `--param ${k}=${JSON.stringify(o.params[k])}`));
-      values = { ...values, ...o.params };
-      const { notebook, injected } = injectParameters(readNotebook(f), values, origin.join(', '));
-      if (Object.keys(injected).length > 0) injectedAny = true;
-      prepared.set(f, { nb: notebook, config });
+      prepared.set(kernel, forKernel);
     }
   } catch (e) {
     if (e instanceof ParameterError || (e as Error).name === 'NotebookFormatError' || (e as Error).name === 'ConfigError') {
@@ -302,18 +317,19 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
   /** Runs every notebook on `kernel` (stage by stage), comparing with `reference`'s runs when given. */
   const runAll = async (kernel: KernelName, reference: { kernel: KernelName; runs: Map<string, NotebookResult> } | null): Promise<NotebookResult[]> => {
     const tag = kernel === 'tslab' && !reference && !o.reference ? '' : ` [${kernel}]`;
+    const notebooks = prepared.get(kernel)!;
     const results: NotebookResult[] = [];
     let blockedBy: string | null = null;
     for (const stage of stages(files)) {
       if (blockedBy) {
         for (const f of stage) {
           say(`FAIL ${f}${tag}\n    not run: it comes after ${blockedBy}, which failed`);
-          results.push({ file: f, passed: false, error: `not run: ${blockedBy} failed`, cells: [], durationMs: 0, executed: prepared.get(f)!.nb });
+          results.push({ file: f, passed: false, error: `not run: ${blockedBy} failed`, cells: [], durationMs: 0, executed: notebooks.get(f)!.nb });
         }
         continue;
       }
       await pool(stage, o.jobs, async (f) => {
-        const { nb, config } = prepared.get(f)!;
+        const { nb, config } = notebooks.get(f)!;
         const ref = reference?.runs.get(f);
         const r = await runNotebook(f, nb, {
           timeout: o.timeout ?? config.timeout,
@@ -352,8 +368,11 @@ export async function runCli(argv: string[], log: (s: string) => void = console.
       log(`the ${o.reference} run failed: nothing to compare ${o.kernel} with`);
       results = first;
     } else {
-      // Each notebook counts once: it passes when its second run matched the first.
-      results = await runAll(o.kernel, { kernel: o.reference, runs: new Map(first.map((r) => [r.file, r])) });
+      // Each notebook counts once: it passes when its second run matched the first. The first
+      // run's outputs name its own files where the profile keeps the kernels' apart ({kernel}).
+      const profileOf = (f: string) => (o.profile ? loadConfig(path.dirname(f)).profiles[o.profile] ?? {} : {});
+      const runs = new Map(first.map((r) => [r.file, { ...r, executed: renameKernelFiles(r.executed, kernelFileRenames(profileOf(r.file), o.reference!, o.kernel)) }]));
+      results = await runAll(o.kernel, { kernel: o.reference, runs });
     }
   } else {
     results = await runAll(o.kernel, null);

@@ -44,6 +44,14 @@
  *    runner.config.json's absolute 1e-9. Safe: both are far below the
  *    precision anything is printed or plotted at, and text, structure and
  *    every other digit are still compared.
+ * 7. Each kernel's own files. A profile can keep the two runs' files apart
+ *    (`{kernel}` in a value: the smoke profile's runs/smoke-tslab and
+ *    runs/smoke-deno), so that the second run computes everything instead of
+ *    reading what the first cached; cells that print where they saved then
+ *    differ by the folder's name. The reference run's outputs are read with
+ *    each such value of its kernel replaced by this kernel's (whole names:
+ *    not followed by a letter, digit, _ or -). Safe: only those exact
+ *    strings, which the two runs were told to use, change.
  *
  * Not normalized: errors (Deno sends an `error` message, tslab stderr text;
  * the run fails either way), and the output text of console.log of objects
@@ -52,6 +60,8 @@
 import * as ts from 'typescript';
 import type { JupyterMessage } from './protocol';
 import type { Tolerance } from './compare';
+import type { KernelName } from './kernel';
+import type { Notebook, Output } from './notebook';
 
 /** The differences normalized here, one line each (for reports and tests). */
 export const DENO_NORMALIZATIONS = [
@@ -61,7 +71,35 @@ export const DENO_NORMALIZATIONS = [
   "ANSI colours: removed from execute_result text (NO_COLOR is set for Deno's kernel too)",
   'execute_input: ignored (tslab sends none)',
   "numbers: within an absolute 1e-8 (not 1e-9): Deno's V8 rounds Math.exp, log, sin, cos correctly, Node 20's is off by up to an ulp, which the PLD accountant's FFT roundoff (about 1e-9) shows in δ",
+  "own files: where the profile gives each kernel its own run folder ({kernel}: runs/smoke-tslab, runs/smoke-deno), the reference run's outputs are read with its folder's name replaced by this kernel's",
 ] as const;
+
+/**
+ * What a profile's `{kernel}` values (cli.ts profileValues: each kernel's own
+ * run folder) are for `from` and for `to`, as [from's, to's] pairs, longest
+ * first (item 7 of the module comment).
+ */
+export function kernelFileRenames(profile: Record<string, unknown>, from: KernelName, to: KernelName): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const v of Object.values(profile)) {
+    if (typeof v === 'string' && v.includes('{kernel}')) pairs.push([v.replaceAll('{kernel}', from), v.replaceAll('{kernel}', to)]);
+  }
+  return pairs.sort((a, b) => b[0].length - a[0].length);
+}
+
+/** `nb` with every string in its outputs read with `renames` applied (the other kernel's file names as this kernel's). */
+export function renameKernelFiles(nb: Notebook, renames: [string, string][]): Notebook {
+  if (renames.length === 0) return nb;
+  // A whole name only: not followed by a letter, digit, _ or - (runs/smoke-tslab2 is another folder).
+  const patterns = renames.map(([a, b]) => [new RegExp(`${a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'g'), b] as const);
+  const rename = (x: unknown): unknown => {
+    if (typeof x === 'string') return patterns.reduce((t, [re, b]) => t.replace(re, () => b), x);
+    if (Array.isArray(x)) return x.map(rename);
+    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rename(v)]));
+    return x;
+  };
+  return { ...nb, cells: nb.cells.map((c) => (c.cell_type === 'code' ? { ...c, outputs: rename(c.outputs) as Output[] } : c)) };
+}
 
 /** The numeric tolerance of a run compared with another kernel's run (item 6 of the module comment). */
 export const CROSS_KERNEL_TOLERANCE = { absolute: 1e-8 } as const;
