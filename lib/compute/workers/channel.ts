@@ -159,14 +159,19 @@ export class WorkerPool<J> {
    * `instead(i)` returned after computing it here.
    */
   run<R>(jobs: J[], timeoutMs: (job: J) => number, mine: () => void, instead: (i: number) => R): (R | unknown)[] {
+    // All workers first: each starts loading while the ones before it are given their jobs.
+    try {
+      while (!this.broken && this.workers.length < jobs.length) {
+        const { port1, port2 } = new MessageChannel();
+        port1.unref();
+        this.workers.push({ worker: new JobWorker<J>(this.entry, { port: port2 }, [port2]), port: port1 });
+      }
+    } catch (err) {
+      this.disable(err);
+    }
     const started = jobs.map((job, i) => {
       if (this.broken) return null;
       try {
-        while (this.workers.length <= i) {
-          const { port1, port2 } = new MessageChannel();
-          port1.unref();
-          this.workers.push({ worker: new JobWorker<J>(this.entry, { port: port2 }, [port2]), port: port1 });
-        }
         return { wait: this.workers[i].worker.start(job, timeoutMs(job)), port: this.workers[i].port };
       } catch (err) {
         this.disable(err);
