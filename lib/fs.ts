@@ -14,6 +14,11 @@ export function tmpName(target: string): string {
   return `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+/** Whether a file name is one {@link tmpName} makes (`<name>.tmp-<pid>-<random>`). */
+export function isTmpName(name: string): boolean {
+  return /\.tmp-\d+-[a-z0-9]+$/.test(name);
+}
+
 /**
  * Writes `data` to `file` atomically: a temporary file in the same folder,
  * flushed to disk, then renamed over `file`; readers see the old or the new

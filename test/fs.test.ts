@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot, tmpName, writeFileAtomic, writeJsonAtomic } from '../lib/fs';
+import { isTmpName, repoRoot, tmpName, writeFileAtomic, writeJsonAtomic } from '../lib/fs';
 import { removeStaleTemps } from '../lib/generators/acgan/checkpoint';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lib-fs-'));
@@ -32,6 +32,8 @@ describe('lib/fs', () => {
     fs.mkdirSync(run);
     const t = tmpName(path.join(run, 'history.json'));
     expect(path.dirname(t)).toBe(run);
+    expect(isTmpName(path.basename(t))).toBe(true);
+    for (const name of ['history.json', 'run.json.tmp', 'x.tmp-12-', 'x.tmp-ab-12', 'x.tmp-12-ab.json']) expect(isTmpName(name), name).toBe(false);
     fs.writeFileSync(t, '[');
     fs.writeFileSync(path.join(run, 'history.json'), '[]');
     removeStaleTemps(run);

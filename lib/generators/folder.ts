@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isTmpName } from '../fs';
 import { LOCK_FILE, type LockOptions, type RunFolderLock, lockRunFolder } from './lock';
 
 export class RunExistsError extends Error {
@@ -77,12 +78,19 @@ export function claimRunFolder<Run, Ckpt extends RunCheckpoint = RunCheckpoint>(
   const runFile = path.join(out, 'run.json');
   const ckptFile = path.join(out, 'checkpoint.json');
   const isRun = () => fs.existsSync(runFile) || fs.existsSync(ckptFile);
+  const lockLeft = fs.existsSync(path.join(out, LOCK_FILE));
   // The user's folder is refused before a lock file is put into it.
-  if (entries(out).length > 0 && !isRun() && !fs.existsSync(path.join(out, LOCK_FILE))) {
+  if (entries(out).length > 0 && !isRun() && !lockLeft) {
     throw new RunExistsError(`${out} exists and is not a sprint-gan run folder; choose an empty or new folder.`);
   }
   const lock = lockRunFolder(out, { log, ...opts.lock });
   try {
+    // A training killed here (its lock.json stayed) can leave the temporary
+    // file of a write it had not finished, even before its first run.json.
+    // The lock is ours now, so no one is writing them: remove them.
+    if (lockLeft) {
+      for (const name of entries(out)) if (isTmpName(name)) fs.rmSync(path.join(out, name), { recursive: true, force: true });
+    }
     // Read after locking: a writer that held the lock until now may have changed them.
     const existingRun = readJson<Run>(runFile);
     const existingCkpt = readJson<Ckpt>(ckptFile);

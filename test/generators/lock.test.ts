@@ -179,6 +179,28 @@ describe('claimRunFolder and the lock', () => {
     claimed.release();
   });
 
+  it('claims a folder left by a training killed while writing its first run.json (lock.json and run.json.tmp-*), removing the temporary file', () => {
+    const dir = newDir();
+    const pid = deadPid();
+    plant(dir, holder({ pid, host: os.hostname() }));
+    fs.writeFileSync(path.join(dir, `run.json.tmp-${pid}-k3x9q2`), '{"vers');
+    for (const opts of [{ resume: true }, {}]) {
+      const claimed = claimRunFolder(dir, opts, () => {});
+      expect(claimed.resuming).toBe(false);
+      expect(fs.readdirSync(dir)).toEqual([LOCK_FILE]);
+      claimed.release();
+      plant(dir, holder({ pid, host: os.hostname() }));
+    }
+  });
+
+  it('still refuses a folder whose only files look temporary when no lock of ours was left there', () => {
+    const dir = newDir();
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'data.csv.tmp-12-abc'), 'mine');
+    expect(() => claimRunFolder(dir, { resume: true }, () => {})).toThrow(/is not a sprint-gan run folder/);
+    expect(fs.readdirSync(dir)).toEqual(['data.csv.tmp-12-abc']);
+  });
+
   it("refuses the user's non-empty folder without putting a lock file into it", () => {
     const dir = newDir();
     fs.mkdirSync(dir);

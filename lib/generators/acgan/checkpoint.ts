@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type GanArchitecture, type Params, generatorSpecs, resolveArchitecture } from './models';
-import { tmpName, writeFileAtomic } from '../../fs';
+import { isTmpName, tmpName, writeFileAtomic } from '../../fs';
 import type { DataScaling } from '../../data/scaling';
 
 /**
@@ -45,7 +45,7 @@ export function removeStaleTemps(dir: string): void {
   if (!fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
     const full = path.join(dir, name);
-    if (/\.tmp-\d+-[a-z0-9]+$/.test(name)) fs.rmSync(full, { recursive: true, force: true });
+    if (isTmpName(name)) fs.rmSync(full, { recursive: true, force: true });
     else if (fs.statSync(full).isDirectory() && (name === 'state' || name === 'generator')) removeStaleTemps(full);
   }
 }
