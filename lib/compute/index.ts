@@ -13,7 +13,7 @@
 export { selectBackend, loadWasm, loadWebGpu, readSync, BACKEND_ORDER } from './backend';
 export type { BackendInfo, BackendChoice, SelectBackendOptions, WebGpuAdapter } from './backend';
 export { registerExtraKernels, restoreStockKernels } from './kernels';
-export { simdKernels, heapOffset } from './simd/index';
+export { simdKernels, heapOffset, ownMemoryKernels } from './simd/index';
 export type { SimdKernels } from './simd/index';
 export { fusedAvailable, storageView, withNewTensors, adamFused, rowSums, rowSumsAvailable, transposeRowSumLists } from './fused';
 export type { AdamFusedArgs, RowSumLists } from './fused';

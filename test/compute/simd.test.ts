@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/compute/backend';
-import { heapOffset, simdKernels } from '../../lib/compute/simd/index';
+import { heapOffset, ownMemoryKernels, simdKernels } from '../../lib/compute/simd/index';
 import { Random } from '../../lib/random';
 import { WASM, buildKernels } from '../../tools/build-wasm';
 
@@ -53,3 +53,70 @@ describe('SIMD kernels on the wasm heap', () => {
     }
   });
 });
+
+describe('float64 kernels on their own memory (logistic regression)', () => {
+  /** n x kp row-major values with zero padding past d, and n weights, in the kernels' memory (two MiB more than asked, to show growth). */
+  function setup(n: number, d: number, seed: number) {
+    const kp = (d + 3) & ~3;
+    const rng = new Random(seed);
+    const bytes = 8 * (2 * n * kp + n + kp * kp + kp) + (2 << 20);
+    const { kernels, buffer } = ownMemoryKernels(bytes);
+    expect(buffer.byteLength).toBeGreaterThanOrEqual(bytes);
+    let at = 0;
+    const view = (length: number) => {
+      const v = new Float64Array(buffer, at, length);
+      at += 8 * length;
+      return v;
+    };
+    const x = view(n * kp);
+    const s = view(n);
+    const w = view(n * kp);
+    const out = view(kp * kp);
+    const g = view(kp);
+    x.fill(0);
+    // Values of mixed sign and magnitude, so that the order of the sums shows in their last bits.
+    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) x[i * kp + a] = rng.normal(0, 1) * 10 ** rng.int(-3, 4);
+    for (let i = 0; i < n; i++) s[i] = rng.normal(0, 1) * 10 ** rng.int(-2, 3);
+    return { kernels, kp, x, s, w, out, g };
+  }
+
+  it('weightedGram equals the scalar loop bit for bit: out[a, c] = sum over i in order of (s_i x_ia) x_ic, c <= a', () => {
+    for (const [n, d, seed] of [[1, 1, 1], [7, 4, 2], [300, 5, 3], [1000, 37, 4], [129, 12, 5]]) {
+      const { kernels, kp, x, s, w, out } = setup(n, d, seed);
+      out.fill(NaN);
+      kernels.weightedGram(x.byteOffset, s.byteOffset, n, kp, w.byteOffset, out.byteOffset);
+      for (let a = 0; a < kp; a++) {
+        for (let c = 0; c <= a; c++) {
+          let h = 0;
+          for (let i = 0; i < n; i++) h += (s[i] * x[i * kp + a]) * x[i * kp + c];
+          expect(out[a * kp + c], `n ${n} d ${d} (${a}, ${c})`).toBe(h);
+        }
+      }
+    }
+  });
+
+  it('weightedColumnSums equals the scalar loop bit for bit: out[a] = sum over i in order of r_i x_ia (8 and 4 columns at a time)', () => {
+    for (const [n, d, seed] of [[1, 1, 6], [5, 4, 7], [300, 8, 8], [1000, 37, 9], [64, 12, 10]]) {
+      const { kernels, kp, x, s, g } = setup(n, d, seed);
+      g.fill(NaN);
+      kernels.weightedColumnSums(x.byteOffset, s.byteOffset, n, kp, g.byteOffset);
+      for (let a = 0; a < kp; a++) {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += s[i] * x[i * kp + a];
+        expect(g[a], `n ${n} d ${d} column ${a}`).toBe(sum);
+      }
+    }
+  });
+
+  it('need no TF.js backend: the same module on a memory of its own, on the cpu backend too', async () => {
+    await selectBackend({ backend: 'cpu', log: null });
+    try {
+      const { kernels, kp, x, s, g } = setup(3, 2, 11);
+      kernels.weightedColumnSums(x.byteOffset, s.byteOffset, 3, kp, g.byteOffset);
+      expect(g[1]).toBe(s[0] * x[1] + s[1] * x[kp + 1] + s[2] * x[2 * kp + 1]);
+    } finally {
+      await selectBackend({ backend: 'wasm', log: null });
+    }
+  });
+});
+

@@ -4,6 +4,8 @@
  * reads and writes tensors in place, 4 float32 lanes at a time, with no copy
  * in or out. Used on the wasm backend by lib/compute/fused.ts (Adam, row sums)
  * and lib/compute/backend.ts (products with up to 64 rows, small convolutions).
+ * {@link ownMemoryKernels} runs the same module on a memory of its own, for
+ * work outside TF.js (logistic regression's float64 Hessian), on any backend.
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -24,6 +26,14 @@ export interface SimdKernels {
   gemm(a: number, b: number, out: number, M: number, K: number, N: number): void;
   /** out[s, :] = sum of src[idx[i], :] over i in [starts[s], starts[s+1]), rows of F floats (byte offsets). */
   gatherRowSums(src: number, out: number, F: number, starts: number, idx: number, nOut: number): void;
+  /**
+   * Float64: out[a, c] = sum over i in order of (s[i] x[i, a]) x[i, c] for c <= a (and the
+   * rest of the 4 x 4 tiles on the diagonal); x is n x kp row-major, kp a multiple of 4,
+   * w n x kp scratch space, out kp x kp (byte offsets).
+   */
+  weightedGram(x: number, s: number, n: number, kp: number, w: number, out: number): void;
+  /** Float64: out[a] = sum over i in order of r[i] x[i, a]; x is n x kp row-major, kp a multiple of 4 (byte offsets). */
+  weightedColumnSums(x: number, r: number, n: number, kp: number, out: number): void;
 }
 
 interface WasmBackendLike {
@@ -34,7 +44,7 @@ interface WasmBackendLike {
 // The WebAssembly API, typed here (this project's TypeScript lib has no DOM types).
 const WASM = (globalThis as unknown as {
   WebAssembly: {
-    Memory: new (descriptor: { initial: number }) => object;
+    Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
     Module: new (bytes: Uint8Array) => object;
     Instance: new (module: object, imports: object) => { exports: unknown };
   };
@@ -43,6 +53,11 @@ const WASM = (globalThis as unknown as {
 let compiled: object | null = null;
 const instances = new WeakMap<object, SimdKernels>();
 
+function compiledModule(): object {
+  compiled ??= new WASM.Module(fs.readFileSync(libFile('compute', 'simd', 'kernels.wasm')));
+  return compiled;
+}
+
 /** The kernels bound to the active wasm backend's heap; null on other backends. */
 export function simdKernels(): SimdKernels | null {
   if (tf.getBackend() !== 'wasm') return null;
@@ -50,8 +65,7 @@ export function simdKernels(): SimdKernels | null {
   if (!(memory instanceof WASM.Memory)) return null;
   let k = instances.get(memory);
   if (!k) {
-    compiled ??= new WASM.Module(fs.readFileSync(libFile('compute', 'simd', 'kernels.wasm')));
-    k = new WASM.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+    k = new WASM.Instance(compiledModule(), { env: { memory } }).exports as unknown as SimdKernels;
     instances.set(memory, k);
   }
   return k;
@@ -62,4 +76,22 @@ export function heapOffset(t: tf.TensorInfo | tf.Tensor): number {
   const info = (tf.backend() as unknown as WasmBackendLike).dataIdMap.get(t.dataId);
   if (!info) throw new Error('heapOffset: tensor is not on the wasm backend');
   return info.memoryOffset;
+}
+
+let own: { kernels: SimdKernels; memory: { buffer: ArrayBuffer; grow(pages: number): number } } | null = null;
+
+/**
+ * The kernels on a memory of their own (one per thread, grown as needed),
+ * with at least `bytes` of it; works on every backend. The memory's buffer
+ * changes when it grows: take views of it after this call.
+ */
+export function ownMemoryKernels(bytes: number): { kernels: SimdKernels; buffer: ArrayBuffer } {
+  if (!own) {
+    const memory = new WASM.Memory({ initial: 1 });
+    own = { memory, kernels: new WASM.Instance(compiledModule(), { env: { memory } }).exports as unknown as SimdKernels };
+  }
+  const PAGE = 65536;
+  const have = own.memory.buffer.byteLength;
+  if (bytes > have) own.memory.grow(Math.ceil((bytes - have) / PAGE));
+  return { kernels: own.kernels, buffer: own.memory.buffer };
 }

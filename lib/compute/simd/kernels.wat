@@ -1,10 +1,13 @@
 ;; SIMD kernels that work in place on TF.js's wasm heap (lib/compute/simd/index.ts
 ;; instantiates this module with the wasm backend's own memory), for the
-;; element-wise work of a training step that TF.js would do in a dozen passes.
+;; element-wise work of a training step that TF.js would do in a dozen passes;
+;; and, at the end, two float64 kernels for logistic regression, which runs
+;; them on a memory of their own (ownMemoryKernels).
 ;;
 ;; Build: npm run build:wasm (wabt) writes kernels.wasm, which is committed;
 ;; test/compute/simd.test.ts checks that it is this file's build.
-;; All pointers are byte offsets of float32 arrays in the heap; n is a count of floats.
+;; All pointers are byte offsets into the memory; n is a count of values
+;; (float32, except in the float64 kernels).
 (module
   (import "env" "memory" (memory 0))
 
@@ -413,4 +416,140 @@
             (br $iLoop)))
         (local.set $s (i32.add (local.get $s) (i32.const 1)))
         (br $sLoop))))
+
+  ;; A weighted Gram matrix in float64, for logistic regression's Hessian
+  ;; (lib/eval/classifiers/logistic.ts; the module runs there on its own
+  ;; memory, not the wasm backend's heap):
+  ;;   out[a, c] = sum over i in [0, n), in order, of (s[i] * x[i, a]) * x[i, c]
+  ;; for every c <= a (the lower triangle and the diagonal; in the 4 x 4 tiles
+  ;; on the diagonal, the entries above it are computed too). x is row-major
+  ;; with a row stride of kp float64 values, kp a multiple of 4; w (n x kp) is
+  ;; scratch space for the products s[i] * x[i, a]; out is kp x kp; s has n
+  ;; values. Tiles of 4 rows a by 4 columns c in 8 f64x2 accumulators; each
+  ;; product and each sum is rounded as a scalar loop over i would round it
+  ;; (no reassociation, no fused multiply-add).
+  (func (export "weightedGram")
+    (param $x i32) (param $s i32) (param $n i32) (param $kp i32) (param $w i32) (param $out i32)
+    (local $stride i32) (local $a i32) (local $c i32) (local $row i32) (local $wrow i32) (local $end i32) (local $o i32) (local $j i32)
+    (local $si v128) (local $x0 v128) (local $x1 v128)
+    (local $h00 v128) (local $h01 v128) (local $h10 v128) (local $h11 v128)
+    (local $h20 v128) (local $h21 v128) (local $h30 v128) (local $h31 v128)
+    (local.set $stride (i32.shl (local.get $kp) (i32.const 3)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $stride))))
+    ;; w = s x, row by row, two lanes at a time.
+    (local.set $row (local.get $x))
+    (local.set $wrow (local.get $w))
+    (local.set $o (local.get $s))
+    (block $wDone
+      (loop $wLoop
+        (br_if $wDone (i32.ge_u (local.get $row) (local.get $end)))
+        (local.set $si (v128.load64_splat (local.get $o)))
+        (local.set $j (i32.const 0))
+        (block $jDone
+          (loop $jLoop
+            (br_if $jDone (i32.ge_u (local.get $j) (local.get $stride)))
+            (v128.store align=8 (i32.add (local.get $wrow) (local.get $j))
+              (f64x2.mul (local.get $si) (v128.load align=8 (i32.add (local.get $row) (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $jLoop)))
+        (local.set $row (i32.add (local.get $row) (local.get $stride)))
+        (local.set $wrow (i32.add (local.get $wrow) (local.get $stride)))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (br $wLoop)))
+    (block $aDone
+      (loop $aLoop
+        (br_if $aDone (i32.ge_u (local.get $a) (local.get $stride)))
+        (local.set $c (i32.const 0))
+        (block $cDone
+          (loop $cLoop
+            (br_if $cDone (i32.gt_u (local.get $c) (local.get $a)))
+            (local.set $h00 (v128.const f64x2 0 0)) (local.set $h01 (v128.const f64x2 0 0))
+            (local.set $h10 (v128.const f64x2 0 0)) (local.set $h11 (v128.const f64x2 0 0))
+            (local.set $h20 (v128.const f64x2 0 0)) (local.set $h21 (v128.const f64x2 0 0))
+            (local.set $h30 (v128.const f64x2 0 0)) (local.set $h31 (v128.const f64x2 0 0))
+            (local.set $row (i32.add (local.get $x) (local.get $c)))
+            (local.set $wrow (i32.add (local.get $w) (local.get $a)))
+            (block $iDone
+              (loop $iLoop
+                (br_if $iDone (i32.ge_u (local.get $row) (local.get $end)))
+                (local.set $x0 (v128.load align=8 (local.get $row)))
+                (local.set $x1 (v128.load offset=16 align=8 (local.get $row)))
+                (local.set $si (v128.load64_splat (local.get $wrow)))
+                (local.set $h00 (f64x2.add (local.get $h00) (f64x2.mul (local.get $si) (local.get $x0))))
+                (local.set $h01 (f64x2.add (local.get $h01) (f64x2.mul (local.get $si) (local.get $x1))))
+                (local.set $si (v128.load64_splat offset=8 (local.get $wrow)))
+                (local.set $h10 (f64x2.add (local.get $h10) (f64x2.mul (local.get $si) (local.get $x0))))
+                (local.set $h11 (f64x2.add (local.get $h11) (f64x2.mul (local.get $si) (local.get $x1))))
+                (local.set $si (v128.load64_splat offset=16 (local.get $wrow)))
+                (local.set $h20 (f64x2.add (local.get $h20) (f64x2.mul (local.get $si) (local.get $x0))))
+                (local.set $h21 (f64x2.add (local.get $h21) (f64x2.mul (local.get $si) (local.get $x1))))
+                (local.set $si (v128.load64_splat offset=24 (local.get $wrow)))
+                (local.set $h30 (f64x2.add (local.get $h30) (f64x2.mul (local.get $si) (local.get $x0))))
+                (local.set $h31 (f64x2.add (local.get $h31) (f64x2.mul (local.get $si) (local.get $x1))))
+                (local.set $row (i32.add (local.get $row) (local.get $stride)))
+                (local.set $wrow (i32.add (local.get $wrow) (local.get $stride)))
+                (br $iLoop)))
+            ;; out[a + t, c .. c + 3] for t = 0..3 (a and c are byte offsets within a row).
+            (local.set $o (i32.add (i32.add (local.get $out) (i32.mul (i32.shr_u (local.get $a) (i32.const 3)) (local.get $stride))) (local.get $c)))
+            (v128.store align=8 (local.get $o) (local.get $h00)) (v128.store offset=16 align=8 (local.get $o) (local.get $h01))
+            (local.set $o (i32.add (local.get $o) (local.get $stride)))
+            (v128.store align=8 (local.get $o) (local.get $h10)) (v128.store offset=16 align=8 (local.get $o) (local.get $h11))
+            (local.set $o (i32.add (local.get $o) (local.get $stride)))
+            (v128.store align=8 (local.get $o) (local.get $h20)) (v128.store offset=16 align=8 (local.get $o) (local.get $h21))
+            (local.set $o (i32.add (local.get $o) (local.get $stride)))
+            (v128.store align=8 (local.get $o) (local.get $h30)) (v128.store offset=16 align=8 (local.get $o) (local.get $h31))
+            (local.set $c (i32.add (local.get $c) (i32.const 32)))
+            (br $cLoop)))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (br $aLoop))))
+
+  ;; Float64 sums over rows, in order, for logistic regression's gradient:
+  ;;   out[a] = sum over i in [0, n), in order, of r[i] * x[i, a]
+  ;; x row-major with kp float64 values a row, kp a multiple of 4; out has kp
+  ;; values. Columns 8 (then 4) at a time, in f64x2 accumulators; each product
+  ;; and sum rounded as a scalar loop over i would round it.
+  (func (export "weightedColumnSums")
+    (param $x i32) (param $r i32) (param $n i32) (param $kp i32) (param $out i32)
+    (local $stride i32) (local $end i32) (local $j i32) (local $width i32) (local $row i32) (local $rp i32) (local $ri v128)
+    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128)
+    (local.set $stride (i32.shl (local.get $kp) (i32.const 3)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $n) (local.get $stride))))
+    (block $jDone
+      (loop $jLoop
+        (br_if $jDone (i32.ge_u (local.get $j) (local.get $stride)))
+        ;; 8 columns (64 bytes) where they remain, else the last 4.
+        (local.set $width (select (i32.const 64) (i32.const 32) (i32.le_u (i32.add (local.get $j) (i32.const 64)) (local.get $stride))))
+        (local.set $g0 (v128.const f64x2 0 0)) (local.set $g1 (v128.const f64x2 0 0))
+        (local.set $g2 (v128.const f64x2 0 0)) (local.set $g3 (v128.const f64x2 0 0))
+        (local.set $row (i32.add (local.get $x) (local.get $j)))
+        (local.set $rp (local.get $r))
+        (if (i32.eq (local.get $width) (i32.const 64))
+          (then
+            (block $iDone
+              (loop $iLoop
+                (br_if $iDone (i32.ge_u (local.get $row) (local.get $end)))
+                (local.set $ri (v128.load64_splat (local.get $rp)))
+                (local.set $g0 (f64x2.add (local.get $g0) (f64x2.mul (local.get $ri) (v128.load align=8 (local.get $row)))))
+                (local.set $g1 (f64x2.add (local.get $g1) (f64x2.mul (local.get $ri) (v128.load offset=16 align=8 (local.get $row)))))
+                (local.set $g2 (f64x2.add (local.get $g2) (f64x2.mul (local.get $ri) (v128.load offset=32 align=8 (local.get $row)))))
+                (local.set $g3 (f64x2.add (local.get $g3) (f64x2.mul (local.get $ri) (v128.load offset=48 align=8 (local.get $row)))))
+                (local.set $row (i32.add (local.get $row) (local.get $stride)))
+                (local.set $rp (i32.add (local.get $rp) (i32.const 8)))
+                (br $iLoop)))
+            (v128.store offset=32 align=8 (i32.add (local.get $out) (local.get $j)) (local.get $g2))
+            (v128.store offset=48 align=8 (i32.add (local.get $out) (local.get $j)) (local.get $g3)))
+          (else
+            (block $i4Done
+              (loop $i4Loop
+                (br_if $i4Done (i32.ge_u (local.get $row) (local.get $end)))
+                (local.set $ri (v128.load64_splat (local.get $rp)))
+                (local.set $g0 (f64x2.add (local.get $g0) (f64x2.mul (local.get $ri) (v128.load align=8 (local.get $row)))))
+                (local.set $g1 (f64x2.add (local.get $g1) (f64x2.mul (local.get $ri) (v128.load offset=16 align=8 (local.get $row)))))
+                (local.set $row (i32.add (local.get $row) (local.get $stride)))
+                (local.set $rp (i32.add (local.get $rp) (i32.const 8)))
+                (br $i4Loop)))))
+        (v128.store align=8 (i32.add (local.get $out) (local.get $j)) (local.get $g0))
+        (v128.store offset=16 align=8 (i32.add (local.get $out) (local.get $j)) (local.get $g1))
+        (local.set $j (i32.add (local.get $j) (local.get $width)))
+        (br $jLoop))))
 )

@@ -1,4 +1,5 @@
 import { solveSpd } from '../../compute/linalg';
+import { ownMemoryKernels } from '../../compute/simd/index';
 import { LinearModel } from './linear-model';
 import { checkBothClasses, checkFitInput, sigmoid, type Classifier, type FeatureMatrix } from './types';
 
@@ -22,9 +23,10 @@ import { checkBothClasses, checkFitInput, sigmoid, type Classifier, type Feature
  * scikit-learn's lbfgs stops at max_iter = 100 / tol = 1e-4, so its
  * coefficients can differ from the exact optimum in the 3rd-4th digit.
  *
- * Newton converges quadratically: ~6-10 iterations of O(n d^2) for the
- * Hessian (summed in 4 x 4 tiles of features, each entry still over the rows
- * in order) plus an O(d^3) Cholesky solve (d = 37 with the intercept). Stops
+ * Newton converges quadratically: ~5-10 iterations of O(n d^2) for the
+ * Hessian (lib/compute/simd's float64 Gram kernel: 4 x 4 tiles of features,
+ * two lanes, each entry still summed over the rows in order) plus an O(d^3)
+ * Cholesky solve (d = 37 with the intercept). Stops
  * when max |g| <= tol * max(1, C n) (default tol 1e-12), when full Newton
  * steps stop reducing the gradient (the floating-point floor), or after maxIter.
  *
@@ -91,11 +93,29 @@ export class LogisticRegression extends LinearModel implements Classifier {
     const step = new Float64Array(k);
     const trial = new Float64Array(k);
     const bPenalty = this.penalizeIntercept ? 1 : 0;
-    const Xc = new Float64Array(n * d); // column-major copy for the Hessian
-    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) Xc[a * n + i] = X[i * d + a];
-    const resid = new Float64Array(n);
-    const curv = new Float64Array(n);
-    const weighted = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+    // The gradient's and the Hessian's sums run in lib/compute/simd's float64
+    // kernels, on a copy of X~ = [X, 1] (rows padded with zeros to kp, a
+    // multiple of 4) in the kernels' memory, with the per-row residuals r and
+    // curvatures s, the kernels' scratch space, H and g beside it.
+    const kp = (k + 3) & ~3;
+    const { kernels, buffer } = ownMemoryKernels(8 * (2 * n * kp + 2 * n + kp * kp + kp));
+    let at = 0;
+    const view = (length: number) => {
+      const v = new Float64Array(buffer, at, length);
+      at += 8 * length;
+      return v;
+    };
+    const xk = view(n * kp);
+    const rk = view(n);
+    const sk = view(n);
+    const scratch = view(n * kp).byteOffset;
+    const hk = view(kp * kp);
+    const gk = view(kp);
+    xk.fill(0);
+    for (let i = 0; i < n; i++) {
+      xk.set(X.subarray(i * d, i * d + d), i * kp);
+      xk[i * kp + d] = 1;
+    }
     const gradTol = this.tol * Math.max(1, C * n);
 
     const objective = (t: Float64Array): number => {
@@ -120,117 +140,29 @@ export class LogisticRegression extends LinearModel implements Classifier {
     let previousGmax = Infinity;
     let pureNewton = false;
     for (; it < this.maxIter; it++) {
-      // Gradient and Hessian at theta (z is current).
-      // Per-row residuals r_i = C (p_i - y_i) and curvatures s_i = C p_i (1 - p_i);
-      // then g = X~^T r and H = X~^T diag(s) X~ as dot products of columns
-      // (column-major copy: sums stay in registers).
-      let rSum = 0;
-      let sSum = 0;
+      // Gradient and Hessian at theta (z is current), from per-row residuals
+      // r_i = C (p_i - y_i) and curvatures s_i = C p_i (1 - p_i):
+      // g = X~^T r and H = X~^T diag(s) X~ (its lower triangle; the
+      // intercept's entries are sums of r_i, of s_i and of s_i x_ia), every
+      // sum over i in order and rounded as a scalar loop would round it.
       for (let i = 0; i < n; i++) {
         const p = sigmoid(z[i]);
-        resid[i] = C * (p - y[i]);
-        curv[i] = C * p * (1 - p);
-        rSum += resid[i];
-        sSum += curv[i];
+        rk[i] = C * (p - y[i]);
+        sk[i] = C * p * (1 - p);
       }
-      // Four Hessian rows a at a time: each pass over the rows reads one column c
-      // and adds to four sums. Every sum still runs over i in order, as one row
-      // at a time would (same numbers, bit for bit), with a quarter of the loads.
-      for (let a0 = 0; a0 < d; a0 += 4) {
-        const rows = Math.min(4, d - a0);
-        for (let t = 0; t < rows; t++) {
-          const a = a0 + t;
-          const ca = a * n;
-          const wt = weighted[t];
-          let ga = 0;
-          let ha = 0;
-          for (let i = 0; i < n; i++) {
-            const v = Xc[ca + i];
-            ga += resid[i] * v;
-            const w = curv[i] * v;
-            wt[i] = w;
-            ha += w;
-          }
-          grad[a] = ga;
-          hess[a * k + d] = ha; // (a, intercept)
-        }
-        const [w0, w1, w2, w3] = weighted;
-        if (rows === 4) {
-          // Columns c < a0 four at a time (a 4 x 4 tile of sums per pass), then c = a0.
-          let c = 0;
-          for (; c + 4 <= a0; c += 4) {
-            const c0 = c * n;
-            const c1 = c0 + n;
-            const c2 = c1 + n;
-            const c3 = c2 + n;
-            let h00 = 0, h01 = 0, h02 = 0, h03 = 0;
-            let h10 = 0, h11 = 0, h12 = 0, h13 = 0;
-            let h20 = 0, h21 = 0, h22 = 0, h23 = 0;
-            let h30 = 0, h31 = 0, h32 = 0, h33 = 0;
-            for (let i = 0; i < n; i++) {
-              const x0 = Xc[c0 + i];
-              const x1 = Xc[c1 + i];
-              const x2 = Xc[c2 + i];
-              const x3 = Xc[c3 + i];
-              const u0 = w0[i];
-              const u1 = w1[i];
-              const u2 = w2[i];
-              const u3 = w3[i];
-              h00 += u0 * x0; h01 += u0 * x1; h02 += u0 * x2; h03 += u0 * x3;
-              h10 += u1 * x0; h11 += u1 * x1; h12 += u1 * x2; h13 += u1 * x3;
-              h20 += u2 * x0; h21 += u2 * x1; h22 += u2 * x2; h23 += u2 * x3;
-              h30 += u3 * x0; h31 += u3 * x1; h32 += u3 * x2; h33 += u3 * x3;
-            }
-            const r0 = a0 * k + c;
-            const r1 = r0 + k;
-            const r2 = r1 + k;
-            const r3 = r2 + k;
-            hess[r0] = h00; hess[r0 + 1] = h01; hess[r0 + 2] = h02; hess[r0 + 3] = h03;
-            hess[r1] = h10; hess[r1 + 1] = h11; hess[r1 + 2] = h12; hess[r1 + 3] = h13;
-            hess[r2] = h20; hess[r2 + 1] = h21; hess[r2 + 2] = h22; hess[r2 + 3] = h23;
-            hess[r3] = h30; hess[r3 + 1] = h31; hess[r3 + 2] = h32; hess[r3 + 3] = h33;
-          }
-          for (; c <= a0; c++) {
-            const cc = c * n;
-            let h0 = 0;
-            let h1 = 0;
-            let h2 = 0;
-            let h3 = 0;
-            for (let i = 0; i < n; i++) {
-              const v = Xc[cc + i];
-              h0 += w0[i] * v;
-              h1 += w1[i] * v;
-              h2 += w2[i] * v;
-              h3 += w3[i] * v;
-            }
-            hess[a0 * k + c] = h0;
-            hess[(a0 + 1) * k + c] = h1;
-            hess[(a0 + 2) * k + c] = h2;
-            hess[(a0 + 3) * k + c] = h3;
-          }
-        }
-        // What the 4-wide pass did not cover: the triangle inside the block, or a short last block.
-        for (let t = 0; t < rows; t++) {
-          const a = a0 + t;
-          const wt = weighted[t];
-          for (let c = rows === 4 ? a0 + 1 : 0; c <= a; c++) {
-            const cc = c * n;
-            let h = 0;
-            for (let i = 0; i < n; i++) h += wt[i] * Xc[cc + i];
-            hess[a * k + c] = h;
-          }
-        }
+      kernels.weightedColumnSums(xk.byteOffset, rk.byteOffset, n, kp, gk.byteOffset);
+      kernels.weightedGram(xk.byteOffset, sk.byteOffset, n, kp, scratch, hk.byteOffset);
+      for (let a = 0; a < k; a++) {
+        grad[a] = gk[a];
+        for (let c = 0; c <= a; c++) hess[a * k + c] = hk[a * kp + c];
       }
-      grad[d] = rSum;
-      hess[d * k + d] = sSum;
       for (let a = 0; a < d; a++) {
         grad[a] += theta[a];
         hess[a * k + a] += 1;
       }
       grad[d] += bPenalty * theta[d];
       hess[d * k + d] += bPenalty;
-      // Symmetrize: the loop filled the lower triangle and the intercept column.
-      for (let a = 0; a < d; a++) hess[d * k + a] = hess[a * k + d];
+      // Symmetrize: the kernel filled the lower triangle.
       for (let a = 0; a < k; a++) for (let c = a + 1; c < k; c++) hess[a * k + c] = hess[c * k + a];
 
       let gmax = 0;
