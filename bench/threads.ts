@@ -2,20 +2,21 @@
  * Training on more than one core, and how close a step comes to the machine's
  * arithmetic limit (issue 27's training rows).
  *
- *   npx tsx bench/threads.ts [--json] [--patients 6000]
+ *   npx tsx bench/threads.ts [--json] [--patients 6000] [--chunks 4]
  *   (also `npm run bench -- threads`, and in `npm run bench -- --json`;
  *   SPRINT_THREADS_BENCH_ARGS adds arguments there; --patients trains on the
  *   first N training patients, a shorter epoch)
  *
  * One epoch of the AC-GAN's private batched recipe (bench/utility's
- * ACGAN_RECIPE at ε 1.6: compact model, expected batch 64, DP; 94 steps on the
- * embedded cohort's 6000 training patients, no scoring) is trained twice, each
- * in a fresh child process: with SPRINT_THREADS=1 and with every core. Rows:
+ * ACGAN_RECIPE at ε 1.6 with the notebooks' data-parallel steps, --chunks 4 by
+ * default: compact model, expected batch 64, DP; 94 steps on the embedded
+ * cohort's 6000 training patients, no scoring) is trained twice, each in a
+ * fresh child process: with SPRINT_THREADS=1 and with every core. Rows:
  *
  * - `training epoch ... N threads vs 1 thread`: ratio = time(N threads) /
- *   time(1 thread) (below 1: the extra cores help). Today a step's passes run
- *   on one thread; the other cores draw the DP noise a step ahead and
- *   generate, so expect little.
+ *   time(1 thread) (below 1: the extra cores help). Each thread computes a
+ *   block of the batch's chunks (lib/generators/acgan/parallel.ts); at most
+ *   `chunks` threads help.
  * - `training step ... GFLOP/s`: the matrix products and convolutions the
  *   1-thread epoch executed (counted at the kernels, with their shapes; our
  *   fused upsampling convolution counts what it computes, not the unfused
@@ -41,9 +42,11 @@ export const JSON_ROWS = true;
 /** The command line plus SPRINT_THREADS_BENCH_ARGS (split at spaces). */
 const ARGV = [...process.argv.slice(2), ...(process.env.SPRINT_THREADS_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean)];
 const PATIENTS = ARGV.includes('--patients') ? Number(ARGV[ARGV.indexOf('--patients') + 1]) : 6000;
+const CHUNKS = ARGV.includes('--chunks') ? Number(ARGV[ARGV.indexOf('--chunks') + 1]) : 4;
 
 interface EpochResult {
   threads: number;
+  chunks: number;
   backend: string;
   epochMs: number;
   steps: number;
@@ -151,12 +154,13 @@ async function child(): Promise<void> {
   const flops = countFlops();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-threads-'));
   try {
-    const options = { ...acganOptions(1.6, 1e-5, train.n), epochs: 1 };
+    const options = { ...acganOptions(1.6, 1e-5, train.n), epochs: 1, chunks: CHUNKS };
     const t0 = performance.now();
     await family.train({ out, train, delta: 1e-5, seed: 0, log: () => {}, ...options } as Parameters<typeof family.train>[0]);
     const epochMs = performance.now() - t0;
     const result: EpochResult = {
       threads: threadCount(),
+      chunks: CHUNKS,
       backend: tf.getBackend(),
       epochMs,
       steps: Math.ceil(train.n / 64),
@@ -173,7 +177,7 @@ function runChild(threads: number | null): EpochResult {
   const env = { ...process.env };
   if (threads === null) delete env.SPRINT_THREADS;
   else env.SPRINT_THREADS = String(threads);
-  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', '--patients', String(PATIENTS)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
+  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', '--patients', String(PATIENTS), '--chunks', String(CHUNKS)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
   const line = out.trim().split('\n').pop() ?? '';
   return JSON.parse(line) as EpochResult;
 }
@@ -183,7 +187,7 @@ export function threadRows(one: EpochResult, all: EpochResult): BenchRow[] {
   const gflops = one.flops / one.steps / (stepMs * 1e6);
   const rows: BenchRow[] = [
     {
-      name: `training epoch, AC-GAN batched recipe (compact, batch 64, DP, ${one.steps} steps): ${all.threads} threads vs 1 thread`,
+      name: `training epoch, AC-GAN batched recipe (compact, batch 64, DP, ${one.steps} steps, ${one.chunks} chunks): ${all.threads} threads vs 1 thread`,
       ours_ms: all.epochMs,
       baseline_ms: one.epochMs,
       ratio: all.epochMs / one.epochMs,

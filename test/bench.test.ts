@@ -58,7 +58,7 @@ describe('npm run bench', () => {
     const { stdout } = await bench(['--json', 'threads'], { SPRINT_THREADS_BENCH_ARGS: '--patients 128' });
     const rows = JSON.parse(stdout) as { name: string; ours_ms: number; baseline_ms: number; ratio: number; backend: string }[];
     expect(rows).toHaveLength(2);
-    expect(rows[0].name).toMatch(/^training epoch, AC-GAN batched recipe \(compact, batch 64, DP, 2 steps\): \d+ threads vs 1 thread$/);
+    expect(rows[0].name).toMatch(/^training epoch, AC-GAN batched recipe \(compact, batch 64, DP, 2 steps, 4 chunks\): \d+ threads vs 1 thread$/);
     expect(rows[0].ratio).toBeCloseTo(rows[0].ours_ms / rows[0].baseline_ms, 12);
     expect(rows[1].name).toMatch(/^training step, batch 64 \(1 thread\): [\d.]+ GFLOP\/s in products and convolutions \([\d.]+ GFLOP a step\) vs our wasm SIMD gemm's [\d.]+ GFLOP\/s on one core$/);
     // A step cannot beat the peak of the kernel that does its products.

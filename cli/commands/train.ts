@@ -54,6 +54,11 @@ Options of --model acgan (dp_gan.py's flags first; defaults = the paper's settin
   --mode paper|batched   paper: batch 1, q = 1/N (default); batched: q = B/N
   --steps-per-epoch N    steps an epoch (default N/B)
   --per-example ghost|loop  per-example gradient method (default ghost)
+  --chunks K             cut each batch into K chunks (a power of two, mode
+                         batched) whose clipped gradient sums are computed
+                         apart, on every core (SPRINT_THREADS), and added in a
+                         fixed order: the numbers depend on K, never on the
+                         threads (default 1: one program a batch, one thread)
   --arch paper|compact|tiny  model size (default paper; compact: the paper's
                          generator with an 8,579-weight discriminator, which
                          carries ~15x less DP noise per unit of signal; tiny:
@@ -126,6 +131,7 @@ const ACGAN_OPTIONS = {
   mode: { type: 'string' },
   'steps-per-epoch': { type: 'string' },
   'per-example': { type: 'string' },
+  chunks: { type: 'string' },
   arch: { type: 'string' },
   'embedding-init': { type: 'string' },
   'd-deviation': { type: 'boolean' },
@@ -236,6 +242,7 @@ async function trainAcgan(values: Values): Promise<number> {
     targetEpsilon: numberOption('target-epsilon', values['target-epsilon']) ?? null,
     seed: numberOption('seed', values.seed),
     perExample,
+    chunks: numberOption('chunks', values.chunks),
     architecture,
     scaling,
     diversityWeight: numberOption('diversity', values.diversity),

@@ -20,6 +20,7 @@ import { type GanArchitecture, type Params, discriminate, disposeMasks, generate
 import { type DpOptions, type PerExampleMethod, dpGradientSums, plainGradients, poissonSample, privatization } from './dpsgd';
 import { fillUniform } from '../../compute/noise';
 import type { NoiseWorker } from '../../compute/noise-pool';
+import { chunkedStep } from './parallel';
 
 export interface StepContext {
   d: Params;
@@ -42,6 +43,14 @@ export interface StepContext {
   generatorAuxWeight?: number;
   /** The generator's diversity term (absent or weight 0: the paper's loss, the same random draws). */
   diversity?: DiversityOptions;
+  /**
+   * Chunks of the batch whose gradient sums are computed apart and added in
+   * a fixed order (lib/generators/acgan/parallel.ts), on every core; absent
+   * or 1: one program for the whole batch, on this thread.
+   */
+  chunks?: number;
+  /** Threads for the chunks (default: SPRINT_THREADS or the cores); never changes a number. */
+  threads?: number;
   /** Replaces Poisson sampling (benchmarks: a fixed number of real rows). */
   realIndices?: (sr: Random) => Int32Array;
   /** Draws the DP noise on another core while the step runs (same numbers). */
@@ -120,6 +129,7 @@ export function diversityTerm(x: tf.Tensor4D, z: tf.Tensor2D, cap: number): tf.S
 
 /** Runs one step with the step's random stream `sr`; updates the weights and both Adam states. */
 export function ganStep(ctx: StepContext, sr: Random): StepResult {
+  if ((ctx.chunks ?? 1) > 1) return chunkedStep(ctx, sr);
   const { d, g, arch, data, adamD, adamG } = ctx;
   const B = ctx.batchSize;
   const noiseRng = sr.derive('noise');

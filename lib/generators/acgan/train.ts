@@ -72,6 +72,7 @@ import {
   writeTensorState,
 } from './checkpoint';
 import { writeJsonAtomic } from '../../fs';
+import { checkChunks } from './parallel';
 import { stdout } from '../../display';
 import { type ClaimedFolder, RunExistsError, claimRunFolder } from '../folder';
 
@@ -134,6 +135,14 @@ export interface TrainConfig {
    * than real ones. Neither setting changes the privacy accounting.
    */
   generatorAuxWeight: number;
+  /**
+   * Chunks of each batch whose gradient sums are computed apart and added in
+   * a fixed order (lib/generators/acgan/parallel.ts): a power of two; the
+   * chunks run on every core (SPRINT_THREADS), and the numbers depend on the
+   * chunks, never on the threads. 1: one program for the whole batch, on one
+   * thread (the paper's step; no privacy difference either way).
+   */
+  chunks: number;
   /** At most this many holdout patients in the per-epoch evaluation. */
   evalSize: number;
 }
@@ -260,6 +269,7 @@ export const PAPER_DEFAULTS: Omit<TrainConfig, 'stepsPerEpoch' | 'architecture'>
   diversityCap: 1.5,
   auxOnGenerated: true,
   generatorAuxWeight: 1,
+  chunks: 1,
   evalSize: 1000,
 };
 
@@ -296,6 +306,7 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
     diversityCap: pick('diversityCap'),
     auxOnGenerated: pick('auxOnGenerated'),
     generatorAuxWeight: pick('generatorAuxWeight'),
+    chunks: pick('chunks'),
     evalSize: pick('evalSize'),
   };
   const positiveInt = (v: number, name: string) => {
@@ -320,6 +331,9 @@ export function resolveConfig(opts: TrainOptions): TrainConfig {
   if (!(cfg.diversityCap > 0 && Number.isFinite(cfg.diversityCap))) throw new Error(`diversity cap must be > 0, got ${cfg.diversityCap}`);
   if (typeof cfg.auxOnGenerated !== 'boolean') throw new Error(`auxOnGenerated must be true or false, got ${cfg.auxOnGenerated}`);
   if (!(cfg.generatorAuxWeight >= 0 && Number.isFinite(cfg.generatorAuxWeight))) throw new Error(`generator arm-loss weight must be >= 0, got ${cfg.generatorAuxWeight}`);
+  checkChunks(cfg.chunks);
+  if (cfg.chunks > 1 && cfg.mode !== 'batched') throw new Error(`chunks ${cfg.chunks} needs mode 'batched' (the paper's mode trains on one row a step)`);
+  if (cfg.chunks > 1 && cfg.perExample !== 'ghost') throw new Error(`chunks ${cfg.chunks} needs the ghost per-example method, not '${cfg.perExample}'`);
   return cfg;
 }
 
@@ -359,6 +373,7 @@ const RESUME_KEYS: (keyof TrainConfig)[] = [
   'diversityCap',
   'auxOnGenerated',
   'generatorAuxWeight',
+  'chunks',
   'perExample',
   'evalSize',
 ];
@@ -372,6 +387,7 @@ const ADDED_SETTINGS: Partial<TrainConfig> = {
   diversityCap: 1.5,
   auxOnGenerated: true,
   generatorAuxWeight: 1,
+  chunks: 1,
 };
 
 function cohortTensor(c: Cohort, arch: GanArchitecture): { x: tf.Tensor4D; y: tf.Tensor1D } {
@@ -691,6 +707,8 @@ function startLine(cfg: TrainConfig, nTrain: number, q: number, startEpoch: numb
     (cfg.diversityWeight > 0 ? `generator diversity ${cfg.diversityWeight} (cap ${cfg.diversityCap}), ` : '') +
     (cfg.auxOnGenerated ? '' : 'D arm head on real rows only, ') +
     (cfg.generatorAuxWeight !== 1 ? `G arm-loss weight ${cfg.generatorAuxWeight}, ` : '') +
+    // Not the threads: they never change a number, and the line is part of the notebooks' stored outputs.
+    (cfg.chunks > 1 ? `batches in ${cfg.chunks} chunks, ` : '') +
     (isPrivate(cfg) ? `noise ${cfg.noiseMultiplier}, clip ${cfg.clipNorm}${cfg.clipGenerated ? ' (generated rows too)' : ''}, delta ${cfg.delta}` : 'non-private') +
     `, backend ${backend}.`
   );
@@ -712,6 +730,7 @@ function stepContext(cfg: TrainConfig, nets: Networks, train: Cohort, q: number)
     perExample: cfg.perExample,
     diversity: { weight: cfg.diversityWeight, cap: cfg.diversityCap },
     generatorAuxWeight: cfg.generatorAuxWeight,
+    chunks: cfg.chunks,
     // DP noise drawn on the second core while each step runs (same numbers).
     noiseWorker: isPrivate(cfg) && noiseWorkerWanted() ? new NoiseWorker(countParams(nets.d)) : undefined,
   };

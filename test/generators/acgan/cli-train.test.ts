@@ -1,7 +1,7 @@
 /**
  * `sprint-gan train`'s model and optimizer options, end to end in a child
  * process: --arch NAME, --beta1, --clip-generated, --g-lr, --embedding-init, --d-deviation,
- * --scaling, --diversity(-cap), --d-aux and --g-aux reach run.json; a bad name or number is refused with what is expected and nothing written.
+ * --scaling, --diversity(-cap), --d-aux, --g-aux and --chunks reach run.json; a bad name or number is refused with what is expected and nothing written.
  * `sprint-gan sample` on the run trained here.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,11 +16,11 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const train = (args: string[]) => sprintGan(['train', '--quiet', '--backend', 'wasm', ...args], { SPRINT_THREADS: '1' });
 
 describe('sprint-gan train options', () => {
-  it('--arch compact, --beta1, --clip-generated, --g-lr, --embedding-init, --d-deviation, --d-dropout, --scaling, --diversity, --d-aux and --g-aux reach the run', async () => {
+  it('--arch compact, --beta1, --clip-generated, --g-lr, --embedding-init, --d-deviation, --d-dropout, --scaling, --diversity, --d-aux, --g-aux and --chunks reach the run', async () => {
     const out = path.join(tmp, 'compact');
     const r = await train(['--arch', 'compact', '--beta1', '0.9', '--mode', 'batched', '--batch-size', '4', '--train-size', '40',
       '--steps-per-epoch', '2', '--epochs', '1', '--noise', '1.1', '--clip', '1', '--clip-generated', '--lr', '1e-3', '--g-lr', '2e-4', '--embedding-init', 'ones', '--d-deviation', '--d-dropout', '0',
-      '--scaling', 'sprint', '--diversity', '0.5', '--diversity-cap', '2', '--d-aux', 'real', '--g-aux', '0.3', '--out', out]);
+      '--scaling', 'sprint', '--diversity', '0.5', '--diversity-cap', '2', '--d-aux', 'real', '--g-aux', '0.3', '--chunks', '2', '--out', out]);
     expect(r.stderr + r.stdout).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
@@ -33,7 +33,8 @@ describe('sprint-gan train options', () => {
     expect(run.config.architecture.dropout).toBe(0);
     expect(r.stderr + r.stdout).toContain('D dropout 0, D sees deviations');
     expect(run.config.scaling).toEqual({ center: [130, 72, 2.2], scale: [15, 12, 1.2] });
-    expect(run.config).toMatchObject({ diversityWeight: 0.5, diversityCap: 2, auxOnGenerated: false, generatorAuxWeight: 0.3 });
+    expect(run.config).toMatchObject({ diversityWeight: 0.5, diversityCap: 2, auxOnGenerated: false, generatorAuxWeight: 0.3, chunks: 2 });
+    expect(r.stderr).toContain('G arm-loss weight 0.3, batches in 2 chunks, noise 1.1');
     expect(run.config.architecture.dDense).toEqual([32, 32]);
     expect(run.config.architecture.dConvFilters).toEqual([8, 16]);
     expect(run.config.architecture.gConvFilters).toBe(256);
@@ -85,6 +86,7 @@ describe('sprint-gan train options', () => {
     ['--noise', '', "--noise: expected a number, got ''"],
     ['--noise', '0x1', "--noise: expected a number, got '0x1'"],
     ['--clip', 'none', "--clip: expected a number or 'inf', got 'none'"],
+    ['--chunks', '3', 'chunks must be a power of two from 1 to 64 (1: one program for the whole batch), got 3'],
   ]) {
     it(`refuses ${flag} '${value}' with what it expects, writing nothing`, async () => {
       const out = path.join(tmp, `bad${flag}`);

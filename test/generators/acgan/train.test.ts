@@ -76,6 +76,48 @@ describe('trainGan', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('chunks: the same run with 1, 2 and 4 threads, bit for bit; no tensor left behind; resumes exactly; stored, validated, checked on resume', async () => {
+    const before = tf.memory().numTensors;
+    const chunked = (out: string, threads: string, more: Partial<TrainOptions> = {}) => {
+      process.env.SPRINT_THREADS = threads;
+      return trainGan({ ...base(out), chunks: 4, ...more }).finally(() => delete process.env.SPRINT_THREADS);
+    };
+    const runs = [];
+    for (const threads of ['1', '2', '4']) runs.push({ dir: tempDir(), threads });
+    const results = [];
+    for (const r of runs) results.push(await chunked(r.dir, r.threads));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(results[0].run.config.chunks).toBe(4);
+    const state = (dir: string) => bytes(path.join(dir, 'state', 'epoch-0003', 'state.bin'));
+    for (const r of results.slice(1)) expect(strip(r.history)).toEqual(strip(results[0].history));
+    for (const r of runs.slice(1)) expect(state(r.dir)).toBe(state(runs[0].dir));
+    // A different recipe from the one-program step (the sums' rounding), but the same training.
+    const one = await trainGan(base(tempDir()));
+    expect(one.run.config.chunks).toBe(1);
+    expect(strip(one.history)).not.toEqual(strip(results[0].history));
+    // Interrupted after epoch 1 on one thread, resumed on two: the uninterrupted run.
+    const c = tempDir();
+    await chunked(c, '1', { epochs: 1 });
+    const resumed = await chunked(c, '2', { resume: true });
+    expect(strip(resumed.history)).toEqual(strip(results[0].history));
+    expect(state(c)).toBe(state(runs[0].dir));
+    // Validated, and part of what a resume must match; runs from before it resume as 1.
+    for (const [bad, msg] of [
+      [{ chunks: 3 }, /chunks must be a power of two from 1 to 64/],
+      [{ chunks: 128 }, /chunks must be a power of two/],
+      [{ chunks: 2, mode: 'paper', batchSize: 1 }, /chunks 2 needs mode 'batched'/],
+      [{ chunks: 2, perExample: 'loop' }, /chunks 2 needs the ghost per-example method/],
+    ] as const) {
+      await expect(trainGan({ ...base(tempDir()), ...bad } as TrainOptions)).rejects.toThrow(msg);
+    }
+    await expect(trainGan({ ...base(runs[0].dir), epochs: 4, resume: true })).rejects.toThrow(/chunks was 4, now 1/);
+    const old = tempDir();
+    await trainGan({ ...base(old), epochs: 1 });
+    forgetSettings(old, ['chunks']);
+    await expect(trainGan({ ...base(old), epochs: 2, chunks: 2, resume: true })).rejects.toThrow(/chunks was 1, now 2/);
+    expect((await trainGan({ ...base(old), epochs: 2, resume: true })).checkpoint).toMatchObject({ epoch: 2, finished: true });
+  }, 120_000);
+
   it('gives the same run with the DP noise drawn on a worker thread or on this one', async () => {
     const a = tempDir();
     const b = tempDir();
