@@ -133,18 +133,20 @@ describe.runIf(found.adapter)('webgpu backend (Dawn)', () => {
     }, 240_000);
   }
 
-  it('trains and checkpoints a run with trainGan, as on cpu', async () => {
-    const opts = (out: string) => tinyRun(out, { epochs: 2 });
-    await selectBackend({ backend: 'cpu', log: null });
-    const a = await trainGan(opts(path.join(tmp, 'cpu')));
-    await selectBackend({ backend: 'webgpu', log: null });
-    const b = await trainGan(opts(path.join(tmp, 'webgpu')));
-    expect(b.checkpoint.finished).toBe(true);
-    const nums = (h: EpochRecord[]) => h.flatMap((r) => [r.realExamples, r.clippedFraction ?? -1, r.train.d.gen, r.train.d.aux, r.train.g.gen, r.train.g.aux, r.holdout?.d.gen ?? -1, r.holdout?.g.gen ?? -1]);
-    const x = nums(a.history);
-    const y = nums(b.history);
-    expect(y.length).toBe(x.length);
-    x.forEach((v, i) => expect(Math.abs(v - y[i]), `value ${i}: cpu ${v}, webgpu ${y[i]}`).toBeLessThan(1e-3));
-    expect(fs.existsSync(path.join(tmp, 'webgpu', 'generator', 'epoch-0002', 'model.json'))).toBe(true);
-  }, 240_000);
+  for (const chunks of [1, 4]) {
+    it(`trains and checkpoints a run with trainGan, as on cpu (chunks ${chunks})`, async () => {
+      const opts = (out: string) => tinyRun(out, { epochs: 2, chunks });
+      await selectBackend({ backend: 'cpu', log: null });
+      const a = await trainGan(opts(path.join(tmp, `cpu-${chunks}`)));
+      await selectBackend({ backend: 'webgpu', log: null });
+      const b = await trainGan(opts(path.join(tmp, `webgpu-${chunks}`)));
+      expect(b.checkpoint.finished).toBe(true);
+      const nums = (h: EpochRecord[]) => h.flatMap((r) => [r.realExamples, r.clippedFraction ?? -1, r.train.d.gen, r.train.d.aux, r.train.g.gen, r.train.g.aux, r.holdout?.d.gen ?? -1, r.holdout?.g.gen ?? -1]);
+      const x = nums(a.history);
+      const y = nums(b.history);
+      expect(y.length).toBe(x.length);
+      x.forEach((v, i) => expect(Math.abs(v - y[i]), `value ${i}: cpu ${v}, webgpu ${y[i]}`).toBeLessThan(1e-3));
+      expect(fs.existsSync(path.join(tmp, `webgpu-${chunks}`, 'generator', 'epoch-0002', 'model.json'))).toBe(true);
+    }, 240_000);
+  }
 });

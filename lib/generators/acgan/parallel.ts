@@ -393,6 +393,7 @@ function phaseSums(ctx: StepContext, threads: number, job: Omit<ChunkJob, 'backe
 const cohortArrays = new WeakMap<object, { x: Float32Array; y: Int32Array }>();
 
 function cohortOf(ctx: StepContext): { x: Float32Array; y: Int32Array } {
+  if (ctx.dataValues) return ctx.dataValues;
   let c = cohortArrays.get(ctx.data.x);
   if (!c) {
     c = { x: ctx.data.x.dataSync() as Float32Array, y: ctx.data.y.dataSync() as Int32Array };

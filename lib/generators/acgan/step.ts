@@ -30,6 +30,8 @@ export interface StepContext {
   adamG: Adam;
   /** The training cohort as tensors: x [N, 3, 12, 1], y int32 [N]. */
   data: { x: tf.Tensor4D; y: tf.Tensor1D };
+  /** The same values as arrays, for chunked steps (absent: read once from `data`). */
+  dataValues?: { x: Float32Array; y: Int32Array };
   nTrain: number;
   /** Poisson sampling rate of real patients. */
   q: number;

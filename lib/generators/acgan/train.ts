@@ -717,11 +717,13 @@ function startLine(cfg: TrainConfig, nTrain: number, q: number, startEpoch: numb
 /** The step context of a training: the networks, the data on the backend, the DP settings. */
 function stepContext(cfg: TrainConfig, nets: Networks, train: Cohort, q: number): StepContext {
   const usePlain = !Number.isFinite(cfg.clipNorm) && cfg.noiseMultiplier === 0;
+  // The GAN sees its own space; run.json and the generators keep the cohort's maxima and the scaling.
+  const ganSpace = toGanSpace(train, cfg.scaling);
   return {
     ...nets,
     arch: cfg.architecture,
-    // The GAN sees its own space; run.json and the generators keep the cohort's maxima and the scaling.
-    data: cohortTensor(toGanSpace(train, cfg.scaling), cfg.architecture),
+    data: cohortTensor(ganSpace, cfg.architecture),
+    dataValues: { x: ganSpace.x, y: Int32Array.from(ganSpace.y) },
     nTrain: train.n,
     q,
     batchSize: cfg.batchSize,
