@@ -535,9 +535,22 @@ export interface DropoutMasks {
   dense1: tf.Tensor2D;
 }
 
-/** Draws the masks for `n` examples from `rng` (inverted dropout, keep prob 1-rate). */
-export function makeDropoutMasks(arch: GanArchitecture, n: number, rng: Random): DropoutMasks {
+/** Dropout masks of n rows as arrays, row-major (what {@link makeDropoutMasks} puts in tensors). */
+export interface MaskArrays {
+  conv1: Float32Array;
+  conv2: Float32Array;
+  dense1: Float32Array;
+}
+
+/** Values per row of each dropout mask. */
+export function maskWidths(arch: GanArchitecture): { conv1: number; conv2: number; dense1: number } {
   const s = discriminatorShapes(arch);
+  return { conv1: s.conv1[0] * s.conv1[1] * s.conv1[2], conv2: s.conv2[0] * s.conv2[1] * s.conv2[2], dense1: arch.dDense[0] };
+}
+
+/** Draws the masks for `n` examples from `rng` as arrays (inverted dropout, keep prob 1-rate). */
+export function dropoutMaskArrays(arch: GanArchitecture, n: number, rng: Random): MaskArrays {
+  const w = maskWidths(arch);
   const keep = 1 - arch.dropout;
   const scale = 1 / keep;
   const draw = (size: number) => {
@@ -548,13 +561,22 @@ export function makeDropoutMasks(arch: GanArchitecture, n: number, rng: Random):
     for (let i = 0; i < size; i++) out[i] = words[i] < threshold ? scale : 0;
     return out;
   };
-  const n1 = s.conv1[0] * s.conv1[1] * s.conv1[2];
-  const n2 = s.conv2[0] * s.conv2[1] * s.conv2[2];
+  return { conv1: draw(n * w.conv1), conv2: draw(n * w.conv2), dense1: draw(n * w.dense1) };
+}
+
+/** Mask arrays of n rows as tensors. */
+export function maskTensors(arch: GanArchitecture, m: MaskArrays, n: number): DropoutMasks {
+  const s = discriminatorShapes(arch);
   return {
-    conv1: tf.tensor4d(draw(n * n1), [n, ...s.conv1]),
-    conv2: tf.tensor4d(draw(n * n2), [n, ...s.conv2]),
-    dense1: tf.tensor2d(draw(n * arch.dDense[0]), [n, arch.dDense[0]]),
+    conv1: tf.tensor4d(m.conv1, [n, ...s.conv1]),
+    conv2: tf.tensor4d(m.conv2, [n, ...s.conv2]),
+    dense1: tf.tensor2d(m.dense1, [n, arch.dDense[0]]),
   };
+}
+
+/** Draws the masks for `n` examples from `rng` (inverted dropout, keep prob 1-rate). */
+export function makeDropoutMasks(arch: GanArchitecture, n: number, rng: Random): DropoutMasks {
+  return maskTensors(arch, dropoutMaskArrays(arch, n, rng), n);
 }
 
 export function disposeMasks(m: DropoutMasks | undefined | null): void {

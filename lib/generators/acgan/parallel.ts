@@ -38,7 +38,7 @@ import type { Random } from '../../random';
 import { fillUniform } from '../../compute/noise';
 import { WorkerPool, threadCount } from '../../compute/workers/channel';
 import { libFile } from '../../host';
-import { type DropoutMasks, type GanArchitecture, type Params, discriminate, discriminatorShapes, generate, perExampleLosses } from './models';
+import { type GanArchitecture, type MaskArrays, type Params, discriminate, dropoutMaskArrays, generate, maskTensors, maskWidths, perExampleLosses } from './models';
 import { type DpOptions, dpGradientSums, poissonSample, privatization } from './dpsgd';
 import type { DiversityOptions, StepContext, StepResult } from './step';
 
@@ -83,7 +83,8 @@ export function threadsForChunks(threads: number, chunks: number): number {
 }
 
 // ---------------------------------------------------------------------------
-// Random draws as arrays (lib/generators/acgan/step.ts makes its tensors from these).
+// Random draws as arrays (lib/generators/acgan/step.ts makes its tensors from these;
+// dropout masks: lib/generators/acgan/models.ts's dropoutMaskArrays).
 
 /** rows x cols uniform draws in [-1, 1). */
 export function uniformArray(rows: number, cols: number, rng: Random): Float32Array {
@@ -102,44 +103,6 @@ export function pairedArmsArray(pairs: number, rng: Random, numClasses: number):
   both.set(a);
   both.set(a, pairs);
   return both;
-}
-
-/** Dropout masks of n rows as arrays, row-major (lib/generators/acgan/models.ts's makeDropoutMasks draws the same words). */
-export interface MaskArrays {
-  conv1: Float32Array;
-  conv2: Float32Array;
-  dense1: Float32Array;
-}
-
-/** Values per row of each mask. */
-function maskWidths(arch: GanArchitecture): { conv1: number; conv2: number; dense1: number } {
-  const s = discriminatorShapes(arch);
-  return { conv1: s.conv1[0] * s.conv1[1] * s.conv1[2], conv2: s.conv2[0] * s.conv2[1] * s.conv2[2], dense1: arch.dDense[0] };
-}
-
-/** Inverted-dropout masks for n rows (keep probability 1 - rate; one 32-bit word per unit). */
-export function dropoutMaskArrays(arch: GanArchitecture, n: number, rng: Random): MaskArrays {
-  const w = maskWidths(arch);
-  const keep = 1 - arch.dropout;
-  const scale = 1 / keep;
-  const threshold = keep * 4294967296;
-  const draw = (size: number) => {
-    const words = rng.fillUint32(new Uint32Array(size));
-    const out = new Float32Array(size);
-    for (let i = 0; i < size; i++) out[i] = words[i] < threshold ? scale : 0;
-    return out;
-  };
-  return { conv1: draw(n * w.conv1), conv2: draw(n * w.conv2), dense1: draw(n * w.dense1) };
-}
-
-/** The masks as tensors. */
-export function maskTensors(arch: GanArchitecture, m: MaskArrays, n: number): DropoutMasks {
-  const s = discriminatorShapes(arch);
-  return {
-    conv1: tf.tensor4d(m.conv1, [n, ...s.conv1]),
-    conv2: tf.tensor4d(m.conv2, [n, ...s.conv2]),
-    dense1: tf.tensor2d(m.dense1, [n, arch.dDense[0]]),
-  };
 }
 
 /** Rows [begin, end) of each mask, then (if given) rows [begin2, end2). */

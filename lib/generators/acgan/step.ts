@@ -18,9 +18,8 @@ import type { Random } from '../../random';
 import type { Adam } from './adam';
 import { type GanArchitecture, type Params, discriminate, disposeMasks, generate, makeDropoutMasks, perExampleLosses } from './models';
 import { type DpOptions, type PerExampleMethod, dpGradientSums, plainGradients, poissonSample, privatization } from './dpsgd';
-import { fillUniform } from '../../compute/noise';
 import type { NoiseWorker } from '../../compute/noise-pool';
-import { chunkedStep } from './parallel';
+import { armsArray, chunkedStep, pairedArmsArray, uniformArray } from './parallel';
 
 export interface StepContext {
   d: Params;
@@ -82,20 +81,16 @@ export interface StepResult {
 }
 
 export function uniformTensor(rows: number, cols: number, rng: Random): tf.Tensor2D {
-  return tf.tensor2d(fillUniform(new Float32Array(rows * cols), rng, -1, 1), [rows, cols]);
+  return tf.tensor2d(uniformArray(rows, cols, rng), [rows, cols]);
 }
 
 export function armsTensor(n: number, rng: Random, numClasses: number): tf.Tensor1D {
-  return tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(0, numClasses)), 'int32');
+  return tf.tensor1d(armsArray(n, rng, numClasses), 'int32');
 }
 
 /** 2P arms for the diversity term's pairs: P random arms, then the same P again (row i and P + i share an arm). */
 export function pairedArmsTensor(pairs: number, rng: Random, numClasses: number): tf.Tensor1D {
-  const a = Int32Array.from({ length: pairs }, () => rng.int(0, numClasses));
-  const both = new Int32Array(2 * pairs);
-  both.set(a);
-  both.set(a, pairs);
-  return tf.tensor1d(both, 'int32');
+  return tf.tensor1d(pairedArmsArray(pairs, rng, numClasses), 'int32');
 }
 
 /**
