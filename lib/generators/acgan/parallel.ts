@@ -105,7 +105,7 @@ export function pairedArmsArray(pairs: number, rng: Random, numClasses: number):
   return both;
 }
 
-/** Rows [begin, end) of each mask, then (if given) rows [begin2, end2). */
+/** The rows of each mask in the given [begin, end) ranges, in order. */
 function maskRows(arch: GanArchitecture, m: MaskArrays, ranges: [number, number][]): MaskArrays {
   const w = maskWidths(arch);
   const pick = (a: Float32Array, width: number) => {
@@ -317,21 +317,23 @@ function weightsOf(p: Params): [string, number[], Float32Array][] {
 }
 
 /**
- * Sums of one phase over all chunks: blocks of chunks to `threads` threads
+ * Sums of one phase over its chunks: blocks of chunks to `threads` threads
  * (this one first), their sums added up the tree.
  */
-function phaseSums(ctx: StepContext, threads: number, job: Omit<ChunkJob, 'backend' | 'arch' | 'd' | 'g' | 'dp' | 'plain' | 'loss'>, loss: GLoss): ChunkSums | null {
-  const chunks = job.phase === 'd' ? job.dChunks : job.gChunks;
+function phaseSums(ctx: StepContext, threads: number, phase: 'd' | 'g', chunks: (DChunk | GChunk | null)[], loss: GLoss): ChunkSums | null {
   const per = chunks.length / threads;
-  const block = (t: number) => ({
-    phase: job.phase,
-    arch: ctx.arch,
-    dp: ctx.dp,
-    plain: ctx.plain,
-    loss,
-    dChunks: job.phase === 'd' ? job.dChunks.slice(t * per, (t + 1) * per) : [],
-    gChunks: job.phase === 'g' ? job.gChunks.slice(t * per, (t + 1) * per) : [],
-  });
+  const block = (t: number): Omit<ChunkJob, 'backend' | 'd' | 'g'> => {
+    const mine = chunks.slice(t * per, (t + 1) * per);
+    return {
+      phase,
+      arch: ctx.arch,
+      dp: ctx.dp,
+      plain: ctx.plain,
+      loss,
+      dChunks: phase === 'd' ? (mine as (DChunk | null)[]) : [],
+      gChunks: phase === 'g' ? (mine as (GChunk | null)[]) : [],
+    };
+  };
   if (threads === 1) return blockSums(block(0), ctx.d, ctx.g);
   const weights = { d: weightsOf(ctx.d), g: weightsOf(ctx.g) };
   const jobs: ChunkJob[] = Array.from({ length: threads - 1 }, (_, i) => ({ ...block(i + 1), backend: tf.getBackend(), ...weights }));
@@ -343,7 +345,7 @@ function phaseSums(ctx: StepContext, threads: number, job: Omit<ChunkJob, 'backe
     () => (here.sums = blockSums(block(0), ctx.d, ctx.g)),
     (i) => ({ local: blockSums(block(i + 1), ctx.d, ctx.g) }),
   );
-  const shapes = [...(job.phase === 'd' ? ctx.d : ctx.g).values()].map((v) => v.shape);
+  const shapes = [...(phase === 'd' ? ctx.d : ctx.g).values()].map((v) => v.shape);
   const blocks = results.map((r, i) => {
     if (typeof r === 'object' && r !== null && 'local' in r) return (r as { local: ChunkSums | null }).local;
     if (typeof r !== 'object' || r === null) throw new Error(`training worker ${i + 1} finished its job without a result`);
@@ -411,7 +413,7 @@ export function chunkedStep(ctx: StepContext, sr: Random): StepResult {
     }
     return { nReal: re - rb, xReal, armsReal, z: zD.slice(fb * L, fe * L), armsFake: armsD.slice(fb, fe), masks: maskRows(arch, masksD, [[rb, re], [nReal + fb, nReal + fe]]) };
   });
-  const dSums = phaseSums(ctx, threads, { phase: 'd', dChunks, gChunks: [] }, loss) as ChunkSums;
+  const dSums = phaseSums(ctx, threads, 'd', dChunks, loss) as ChunkSums; // not null: B >= 1 generated rows
   const sums = new Map<string, tf.Tensor>();
   [...ctx.d.keys()].forEach((name, i) => sums.set(name, dSums.sums[i]));
   const noise = ctx.plain ? { noiseStd: 0, gradScale: 1 / (2 * ctx.dp.expectedBatchSize) } : privatization(ctx.dp);
@@ -435,7 +437,7 @@ export function chunkedStep(ctx: StepContext, sr: Random): StepResult {
     arms.set(armsG.subarray(B + b, B + e), e - b);
     return { pairs: e - b, z, arms, masks: maskRows(arch, masksG, [[b, e], [B + b, B + e]]) };
   });
-  const gSums = phaseSums(ctx, threads, { phase: 'g', dChunks: [], gChunks }, loss) as ChunkSums;
+  const gSums = phaseSums(ctx, threads, 'g', gChunks, loss) as ChunkSums; // not null: B >= 1 pairs
   const gGrads = new Map<string, tf.Tensor>();
   [...ctx.g.keys()].forEach((name, i) => gGrads.set(name, gSums.sums[i]));
   adamG.apply(ctx.g, gGrads);
