@@ -202,6 +202,19 @@ describe('a chunked step', () => {
     }
   }, 120_000);
 
+  it('privatizes the summed gradient once: noise sigma C and scale 1/(2B) from the DP options, with the step\'s noise stream', () => {
+    const { ctx, dispose } = stepContext(TINY_ARCHITECTURE, 8, { dp: { clipNorm: 0.5, noiseMultiplier: 0.8, expectedBatchSize: 8 }, plain: false, chunks: 4, threads: 2 });
+    const calls: { noiseStd: number; gradScale: number; hasRng: boolean; sums: number }[] = [];
+    const apply = ctx.adamD.applyNoised.bind(ctx.adamD);
+    ctx.adamD.applyNoised = (params, sums, noise) => {
+      calls.push({ noiseStd: noise.noiseStd, gradScale: noise.gradScale, hasRng: noise.rng !== null, sums: sums.size });
+      apply(params, sums, noise);
+    };
+    ganStep(ctx, new Random(21).derive('step:0')).stats.dispose();
+    expect(calls).toEqual([{ noiseStd: 0.8 * 0.5, gradScale: 1 / 16, hasRng: true, sums: ctx.d.size }]);
+    dispose();
+  }, 60_000);
+
   it('sees the batch the one-program step sees: the same draws, so the same discriminator losses at the first step', () => {
     const arch = TINY_ARCHITECTURE;
     const setting = { dp: { clipNorm: 0.5, noiseMultiplier: 0.8, expectedBatchSize: 8 }, plain: false };
