@@ -18,7 +18,7 @@
  * kept for later calls: loading TF.js and compiling wasm costs about a second.
  */
 import { libFile } from '../../host';
-import type { GanArchitecture } from './models';
+import type { GanArchitecture, ParamArrays } from './models';
 import { WorkerPool, threadCount } from '../../compute/workers/channel';
 
 /** One job for lib/generators/acgan/workers/generate.ts. */
@@ -26,7 +26,7 @@ export interface GenerateJob {
   backend: string;
   arch: GanArchitecture;
   /** Generator weights: name, shape, values. */
-  weights: [string, number[], Float32Array][];
+  weights: ParamArrays;
   /** Latent vectors [n, latentSize] and arms [n] of the job's rows. */
   z: Float32Array;
   arms: Int32Array;

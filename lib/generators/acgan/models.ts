@@ -28,6 +28,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Random } from '../../random';
 import { type RowSumLists, rowSums, rowSumsAvailable, transposeRowSumLists } from '../../compute/fused';
 import { gaussian } from '../../compute/noise';
+import { readSync } from '../../compute/backend';
 
 export interface GanArchitecture {
   latentSize: number;
@@ -157,6 +158,14 @@ export function resolveArchitecture(a?: Partial<GanArchitecture>): GanArchitectu
 
 /** Named weights in a fixed order (the order of checkpoints and gradients). */
 export type Params = Map<string, tf.Variable>;
+
+/** Weights as (name, shape, values), for worker threads. */
+export type ParamArrays = [string, number[], Float32Array][];
+
+/** The weights' values, read synchronously (`what` names the work in the error on webgpu, which cannot). */
+export function paramArrays(p: Params, what: string): ParamArrays {
+  return [...p].map(([name, v]) => [name, v.shape, readSync(v, what)]);
+}
 
 type Init = 'glorotUniform' | 'glorotNormal' | 'zeros' | 'ones';
 
@@ -680,6 +689,20 @@ export function discriminate(
  * cross-entropy on the arm head), from logits for numerical stability.
  * `targets` [B] 1 = real, 0 = fake; `arms` int32 [B].
  */
+/**
+ * Rows i and P + i of `x` [2P, ...] (generated from `z` [2P, L]) form pair i;
+ * pair i's term (lib/generators/acgan/step.ts's diversity term) is min(cap, mean |x_i - x_P+i| / mean |z_i - z_P+i|). Returns the P terms.
+ */
+export function diversityPairTerms(x: tf.Tensor4D, z: tf.Tensor2D, cap: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const p = x.shape[0] / 2;
+    if (!Number.isInteger(p) || z.shape[0] !== 2 * p) throw new Error(`diversityTerm: needs an even number of rows, the same in x and z (${x.shape[0]}, ${z.shape[0]})`);
+    const dx = tf.mean(tf.abs(tf.sub(tf.slice(x, [0, 0, 0, 0], [p, -1, -1, -1]), tf.slice(x, [p, 0, 0, 0], [p, -1, -1, -1]))), [1, 2, 3]);
+    const dz = tf.mean(tf.abs(tf.sub(tf.slice(z, [0, 0], [p, -1]), tf.slice(z, [p, 0], [p, -1]))), 1);
+    return tf.minimum(cap, tf.div(dx, dz)) as tf.Tensor1D;
+  });
+}
+
 export function perExampleLosses(
   out: DOutput,
   targets: tf.Tensor1D,

@@ -38,7 +38,7 @@ import type { Random } from '../../random';
 import { fillUniform } from '../../compute/noise';
 import { WorkerPool, threadCount } from '../../compute/workers/channel';
 import { libFile } from '../../host';
-import { type GanArchitecture, type MaskArrays, type Params, discriminate, dropoutMaskArrays, generate, maskTensors, maskWidths, perExampleLosses } from './models';
+import { type GanArchitecture, type MaskArrays, type ParamArrays, type Params, discriminate, diversityPairTerms, dropoutMaskArrays, generate, maskTensors, maskWidths, paramArrays, perExampleLosses } from './models';
 import { type DpOptions, dpGradientSums, poissonSample, privatization } from './dpsgd';
 import type { DiversityOptions, StepContext, StepResult } from './step';
 
@@ -106,7 +106,7 @@ export function pairedArmsArray(pairs: number, rng: Random, numClasses: number):
 }
 
 /** The rows of each mask in the given [begin, end) ranges, in order. */
-function maskRows(arch: GanArchitecture, m: MaskArrays, ranges: [number, number][]): MaskArrays {
+export function maskRows(arch: GanArchitecture, m: MaskArrays, ranges: [number, number][]): MaskArrays {
   const w = maskWidths(arch);
   const pick = (a: Float32Array, width: number) => {
     const out = new Float32Array(ranges.reduce((s, [b, e]) => s + (e - b), 0) * width);
@@ -207,21 +207,11 @@ export function gChunkGrads(d: Params, g: Params, arch: GanArchitecture, loss: G
     const weighted = loss.auxWeight === 1 ? tf.add(genSum, auxSum) : tf.add(genSum, tf.mul(loss.auxWeight, auxSum));
     const share = tf.div(weighted, 2 * loss.batchSize) as tf.Scalar;
     if (!loss.diversity) return share;
-    return tf.sub(share, tf.mul(loss.diversity.weight / loss.batchSize, pairTermSum(fake, z, loss.diversity.cap))) as tf.Scalar;
+    return tf.sub(share, tf.mul(loss.diversity.weight / loss.batchSize, tf.sum(diversityPairTerms(fake, z, loss.diversity.cap)))) as tf.Scalar;
   }, gVars);
   value.dispose();
   tf.dispose([z, arms, masks.conv1, masks.conv2, masks.dense1, ones]);
   return { sums: gVars.map((v) => grads[v.name]), genSum: genSum as tf.Scalar, auxSum: auxSum as tf.Scalar, norms: tf.tensor1d([]) };
-}
-
-/** Sum over the P pairs (rows i and P + i) of min(cap, mean |x_i - x_P+i| / mean |z_i - z_P+i|). */
-export function pairTermSum(x: tf.Tensor4D, z: tf.Tensor2D, cap: number): tf.Scalar {
-  return tf.tidy(() => {
-    const p = x.shape[0] / 2;
-    const dx = tf.mean(tf.abs(tf.sub(tf.slice(x, [0, 0, 0, 0], [p, -1, -1, -1]), tf.slice(x, [p, 0, 0, 0], [p, -1, -1, -1]))), [1, 2, 3]);
-    const dz = tf.mean(tf.abs(tf.sub(tf.slice(z, [0, 0], [p, -1]), tf.slice(z, [p, 0], [p, -1]))), 1);
-    return tf.sum(tf.minimum(cap, tf.div(dx, dz))) as tf.Scalar;
-  });
 }
 
 /** Adds two chunk results (consumes both). */
@@ -246,8 +236,8 @@ export interface ChunkJob {
   backend: string;
   arch: GanArchitecture;
   phase: 'd' | 'g';
-  d: [string, number[], Float32Array][];
-  g: [string, number[], Float32Array][];
+  d: ParamArrays;
+  g: ParamArrays;
   dp: DpOptions;
   plain: boolean;
   loss: GLoss;
@@ -312,10 +302,6 @@ export async function stopTrainingWorkers(): Promise<void> {
   await pool.stop();
 }
 
-function weightsOf(p: Params): [string, number[], Float32Array][] {
-  return [...p].map(([name, v]) => [name, v.shape, v.dataSync() as Float32Array]);
-}
-
 /**
  * Sums of one phase over its chunks: blocks of chunks to `threads` threads
  * (this one first), their sums added up the tree.
@@ -335,7 +321,7 @@ function phaseSums(ctx: StepContext, threads: number, phase: 'd' | 'g', chunks: 
     };
   };
   if (threads === 1) return blockSums(block(0), ctx.d, ctx.g);
-  const weights = { d: weightsOf(ctx.d), g: weightsOf(ctx.g) };
+  const weights = { d: paramArrays(ctx.d, 'training on worker threads'), g: paramArrays(ctx.g, 'training on worker threads') };
   const jobs: ChunkJob[] = Array.from({ length: threads - 1 }, (_, i) => ({ ...block(i + 1), backend: tf.getBackend(), ...weights }));
   const here: { sums: ChunkSums | null } = { sums: null };
   // A worker's block comes back as arrays on its port; a block computed here instead (its worker failed) as tensors.

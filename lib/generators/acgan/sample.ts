@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Random } from '../../random';
 import type { Cohort } from '../../data/cohort';
 import { syntheticMaskIds } from '../../data/format';
-import { type GanArchitecture, type Params, generate } from './models';
+import { type GanArchitecture, type Params, generate, paramArrays } from './models';
 import { fillUniform } from '../../compute/noise';
 import { type DataScaling, fromGanSpace } from '../../data/scaling';
 import { epochDirName, loadGenerator } from './checkpoint';
@@ -69,7 +69,7 @@ export function sampleCohort(g: Params, arch: GanArchitecture, n: number, opts: 
   if (parts > 1) {
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * n) / parts));
     x = new Float32Array(new SharedArrayBuffer(n * per * 4));
-    const weights: GenerateJob['weights'] = [...g].map(([name, v]) => [name, v.shape, readSync(v, 'sampling patients')]);
+    const weights = paramArrays(g, 'sampling patients');
     const jobs: GenerateJob[] = bounds.slice(1, -1).map((from, i) => ({
       backend: tf.getBackend(),
       arch,

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../../random';
 import type { Adam } from './adam';
-import { type GanArchitecture, type Params, discriminate, disposeMasks, generate, makeDropoutMasks, perExampleLosses } from './models';
+import { type GanArchitecture, type Params, diversityPairTerms, discriminate, disposeMasks, generate, makeDropoutMasks, perExampleLosses } from './models';
 import { type DpOptions, type PerExampleMethod, dpGradientSums, plainGradients, poissonSample, privatization } from './dpsgd';
 import type { NoiseWorker } from '../../compute/noise-pool';
 import { armsArray, chunkedStep, pairedArmsArray, uniformArray } from './parallel';
@@ -110,18 +110,9 @@ export interface DiversityOptions {
   cap: number;
 }
 
-/**
- * Rows i and P + i of `x` [2P, ...] (generated from `z` [2P, L]) form pair i:
- * the mean over pairs of min(cap, mean |x_i - x_P+i| / mean |z_i - z_P+i|).
- */
+/** The mean over pairs of {@link diversityPairTerms}. */
 export function diversityTerm(x: tf.Tensor4D, z: tf.Tensor2D, cap: number): tf.Scalar {
-  return tf.tidy(() => {
-    const p = x.shape[0] / 2;
-    if (!Number.isInteger(p) || z.shape[0] !== 2 * p) throw new Error(`diversityTerm: needs an even number of rows, the same in x and z (${x.shape[0]}, ${z.shape[0]})`);
-    const dx = tf.mean(tf.abs(tf.sub(tf.slice(x, [0, 0, 0, 0], [p, -1, -1, -1]), tf.slice(x, [p, 0, 0, 0], [p, -1, -1, -1]))), [1, 2, 3]);
-    const dz = tf.mean(tf.abs(tf.sub(tf.slice(z, [0, 0], [p, -1]), tf.slice(z, [p, 0], [p, -1]))), 1);
-    return tf.mean(tf.minimum(cap, tf.div(dx, dz))) as tf.Scalar;
-  });
+  return tf.tidy(() => tf.mean(diversityPairTerms(x, z, cap)) as tf.Scalar);
 }
 
 /** Runs one step with the step's random stream `sr`; updates the weights and both Adam states. */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../../../lib/random';
 import { selectBackend } from '../../../lib/compute/backend';
-import { TINY_ARCHITECTURE, type GanArchitecture, type MaskArrays, type Params, discriminate, dropoutMaskArrays, generate, makeDropoutMasks, perExampleLosses } from '../../../lib/generators/acgan/models';
+import { TINY_ARCHITECTURE, type GanArchitecture, type Params, discriminate, dropoutMaskArrays, generate, makeDropoutMasks, perExampleLosses } from '../../../lib/generators/acgan/models';
 import { poissonSample } from '../../../lib/generators/acgan/dpsgd';
 import { type StepContext, diversityTerm, ganStep } from '../../../lib/generators/acgan/step';
 import {
@@ -20,6 +20,7 @@ import {
   chunkBounds,
   dChunkSums,
   gChunkGrads,
+  maskRows,
   stopTrainingWorkers,
   threadsForChunks,
   trainingWorkerJobs,
@@ -75,15 +76,6 @@ function relDiff(a: Float32Array[], b: Float32Array[]): number {
 
 const values = (p: Params) => [...p.values()].map((v) => v.dataSync().slice() as Float32Array);
 
-/** Rows [b, e) of each mask of n rows (then, if given, rows [b2, e2)). */
-function maskRows(m: MaskArrays, n: number, ranges: [number, number][]): MaskArrays {
-  const pick = (a: Float32Array) => {
-    const w = a.length / n;
-    return Float32Array.from(ranges.flatMap(([b, e]) => Array.from(a.subarray(b * w, e * w))));
-  };
-  return { conv1: pick(m.conv1), conv2: pick(m.conv2), dense1: pick(m.dense1) };
-}
-
 const read = (s: ChunkSums) => {
   const out = { sums: s.sums.map((t) => t.dataSync().slice() as Float32Array), gen: s.genSum.dataSync()[0], aux: s.auxSum.dataSync()[0], norms: Array.from(s.norms.dataSync()) };
   tf.dispose([...s.sums, s.genSum, s.auxSum, s.norms]);
@@ -118,7 +110,7 @@ describe('chunks of a step', () => {
           armsReal: Int32Array.from(real.map((i) => y[i])),
           z: z.slice(fb * arch.latentSize, fe * arch.latentSize),
           armsFake: armsFake.slice(fb, fe),
-          masks: maskRows(masks, n, [[b, e]]),
+          masks: maskRows(arch, masks, [[b, e]]),
         }),
       );
     };
@@ -164,7 +156,7 @@ describe('chunks of a step', () => {
     const chunk = (b: number, e: number) => {
       const zc = Float32Array.from([...z.subarray(b * L, e * L), ...z.subarray((B + b) * L, (B + e) * L)]);
       const ac = Int32Array.from([...arms.subarray(b, e), ...arms.subarray(B + b, B + e)]);
-      return read(gChunkGrads(ctx.d, ctx.g, arch, loss, { pairs: e - b, z: zc, arms: ac, masks: maskRows(masks, 2 * B, [[b, e], [B + b, B + e]]) }));
+      return read(gChunkGrads(ctx.d, ctx.g, arch, loss, { pairs: e - b, z: zc, arms: ac, masks: maskRows(arch, masks, [[b, e], [B + b, B + e]]) }));
     };
     for (const cuts of [[0, B], [0, 2, B], [0, 1, 3, B]]) {
       const parts = cuts.slice(0, -1).map((b, i) => chunk(b, cuts[i + 1]));
