@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kernel, kernelArgv, kernelEnv, kernelSpecDir, type KernelName } from '../../tools/notebook-runner/kernel';
-import { runCli } from '../../tools/notebook-runner/cli';
+import { runRunner } from './run-cli';
 import type { JupyterMessage } from '../../tools/notebook-runner/protocol';
 import { denoExecutable } from '../../tools/notebook-runner/deno';
 
@@ -126,11 +126,7 @@ describe('the runner on Deno, compared with tslab', () => {
     fs.writeFileSync(file, JSON.stringify(nb));
     return file;
   }
-  async function cli(args: string[]): Promise<{ code: number; out: string }> {
-    const lines: string[] = [];
-    const code = await runCli([...args, '--failed-dir', path.join(dir, 'failed')], (s) => lines.push(s));
-    return { code, out: lines.join('\n') };
-  }
+  const cli = (args: string[]) => runRunner(args, dir);
   const agreeing = [
     "import { html, stdout } from './lib/display';",
     "console.log(label, Array.from({ length: n }, (_, i) => i * i).join(','));",

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../tools/notebook-runner/cli';
+import { runRunner } from './run-cli';
 import { runNotebook } from '../../tools/notebook-runner/run';
 import { kernelArgv } from '../../tools/notebook-runner/kernel';
 import { readNotebook } from '../../tools/notebook-runner/notebook';
@@ -53,11 +53,7 @@ function notebookOf(name: string, sources: Array<string | [string, string[]]>): 
   return file;
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const code = await runCli([...args, '--failed-dir', path.join(dir, 'failed')], (s) => lines.push(s));
-  return { code, out: lines.join('\n') };
-}
+const cli = (args: string[]) => runRunner(args, dir);
 
 function hasPythonNbformat(): boolean {
   try {
