@@ -1,4 +1,6 @@
 import { symmetricEigen } from '../../compute/linalg';
+import { ownMemoryKernels } from '../../compute/simd/index';
+import { orderByFloat64 } from '../../compute/sort';
 import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix } from './types';
 
 /**
@@ -41,6 +43,12 @@ import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix }
  * with median splits most of its levels cut the first coordinate again, and
  * a box bound is weaker than each row's own gap. The strips add the second
  * coordinate's gap, which about halves the rows visited on SPRINT-shaped data.
+ * On the bench's 6000 x 36 -> 3000 data a query visits ~1170 rows (20%),
+ * bounds ~700 on 12 coordinates and sums ~120 exact distances; tried and not
+ * kept (no gain): the predecessor query's neighbours as a first k-th best,
+ * a residual-norm term in the bound, float32 coordinates. `fit`'s sums (the
+ * covariance, the rotation) run in the float64 SIMD kernels and its sorts
+ * are radix sorts (13 ms -> 6 ms).
  */
 export interface KNearestNeighborsOptions {
   /** Number of neighbours (default 5). */
@@ -55,11 +63,11 @@ export class KNearestNeighbors implements Classifier {
   /** Each stored row's first HEAD principal coordinates (centred, rotated; zeros past d), contiguous. */
   private head = new Float64Array(0);
   /** Original row index of each stored training row (for tie-breaking). */
-  private rowIndex = new Int32Array(0);
+  private rowIndex: Int32Array = new Int32Array(0);
   private labels = new Uint8Array(0);
   /** Column means (the centre of the rotation). */
   private mean: Float64Array = new Float64Array(0);
-  /** The leading principal axes, row-major: axes[c * d + j] is axis c's component j. */
+  /** The leading principal axes as columns, d x HEAD: axes[j * HEAD + c] is axis c's component j (zero past the last axis). */
   private axes: Float64Array = new Float64Array(0);
   /** Largest distance of a training row from the mean (in the original coordinates). */
   private radius = 0;
@@ -80,40 +88,43 @@ export class KNearestNeighbors implements Classifier {
     if (nRows < this.k) throw new RangeError(`KNearestNeighbors.fit: ${nRows} rows, fewer than k = ${this.k}`);
     const d = nCols;
     const { mean, axes } = principalAxes(X, nRows, d, Math.min(d, HEAD));
-    const coords = new Float64Array(nRows * HEAD);
-    const centred = new Float64Array(d);
+    const { coords, norms2 } = principalCoordinates(X, nRows, d, mean, axes);
     let radius2 = 0;
+    for (let i = 0; i < nRows; i++) radius2 = Math.max(radius2, norms2[i]);
+    // Strips of rows by the first coordinate; within a strip, rows by the
+    // second; ties by row index: rows by (second, index), then a stable
+    // counting sort by strip.
+    const first = new Float64Array(nRows);
+    const second = new Float64Array(nRows);
     for (let i = 0; i < nRows; i++) {
-      let norm2 = 0;
-      for (let j = 0; j < d; j++) {
-        centred[j] = X[i * d + j] - mean[j];
-        norm2 += centred[j] * centred[j];
-      }
-      radius2 = Math.max(radius2, norm2);
-      project(axes, centred, d, coords, i * HEAD);
+      first[i] = coords[i * HEAD];
+      second[i] = coords[i * HEAD + 1];
     }
-    // Strips of rows by the first coordinate; within a strip, rows sorted by the second.
-    const order = Array.from({ length: nRows }, (_, i) => i).sort((a, b) => coords[a * HEAD] - coords[b * HEAD] || a - b);
+    const rows = Int32Array.from({ length: nRows }, (_, i) => i);
+    const byFirst = orderByFloat64(first, rows);
     const nStrips = Math.max(1, Math.round(nRows / STRIP_ROWS));
     this.stripStart = Int32Array.from({ length: nStrips + 1 }, (_, s) => Math.round((s * nRows) / nStrips));
     this.stripMin = new Float64Array(nStrips);
     this.stripMax = new Float64Array(nStrips);
+    const stripOf = new Int32Array(nRows);
     for (let s = 0; s < nStrips; s++) {
       const a = this.stripStart[s];
       const b = this.stripStart[s + 1];
-      this.stripMin[s] = coords[order[a] * HEAD];
-      this.stripMax[s] = coords[order[b - 1] * HEAD];
-      const strip = order.slice(a, b).sort((i, j) => coords[i * HEAD + 1] - coords[j * HEAD + 1] || i - j);
-      for (let q = a; q < b; q++) order[q] = strip[q - a];
+      this.stripMin[s] = first[byFirst[a]];
+      this.stripMax[s] = first[byFirst[b - 1]];
+      for (let q = a; q < b; q++) stripOf[byFirst[q]] = s;
     }
+    const order = new Int32Array(nRows);
+    const next = this.stripStart.slice(0, nStrips);
+    for (const r of orderByFloat64(second, rows)) order[next[stripOf[r]]++] = r;
     this.train = new Float64Array(nRows * d);
     this.head = new Float64Array(nRows * HEAD);
-    this.rowIndex = Int32Array.from(order);
+    this.rowIndex = order;
     this.labels = new Uint8Array(nRows);
     for (let q = 0; q < nRows; q++) {
       const r = order[q];
-      this.train.set(X.subarray(r * d, (r + 1) * d), q * d);
-      this.head.set(coords.subarray(r * HEAD, (r + 1) * HEAD), q * HEAD);
+      for (let j = 0; j < d; j++) this.train[q * d + j] = X[r * d + j];
+      for (let c = 0; c < HEAD; c++) this.head[q * HEAD + c] = coords[r * HEAD + c];
       this.labels[q] = y[r];
     }
     this.mean = mean;
@@ -133,23 +144,25 @@ export class KNearestNeighbors implements Classifier {
     const bestRow = new Int32Array(k); // original row index
     const bestLabel = new Uint8Array(k);
     const query = new Float64Array(d);
-    const centred = new Float64Array(d);
-    const yq = new Float64Array(HEAD);
+    const { coords, norms2 } = principalCoordinates(X, nRows, d, mean, axes);
     const out = new Int32Array(nRows);
     for (let q = 0; q < nRows; q++) {
-      let qNorm2 = 0;
-      for (let j = 0; j < d; j++) {
-        query[j] = X[q * d + j];
-        centred[j] = query[j] - mean[j];
-        qNorm2 += centred[j] * centred[j];
-      }
-      project(axes, centred, d, yq, 0);
-      const reach = this.radius + Math.sqrt(qNorm2);
+      for (let j = 0; j < d; j++) query[j] = X[q * d + j];
+      const yq = coords.subarray(q * HEAD, (q + 1) * HEAD);
+      const reach = this.radius + Math.sqrt(norms2[q]);
       const slack = 1e-9 * reach * reach + 1e-300;
       const y0 = yq[0];
       const y1 = yq[1];
       const y2 = yq[2];
       const y3 = yq[3];
+      const y4 = yq[4];
+      const y5 = yq[5];
+      const y6 = yq[6];
+      const y7 = yq[7];
+      const y8 = yq[8];
+      const y9 = yq[9];
+      const y10 = yq[10];
+      const y11 = yq[11];
       bestDist.fill(Infinity);
       bestRow.fill(0x7fffffff);
       let kth = Infinity; // the k-th smallest exact squared distance so far
@@ -191,18 +204,36 @@ export class KNearestNeighbors implements Classifier {
             const t3 = head[h + 3] - y3;
             let bound = t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
             if (bound > threshold) continue;
-            for (let c = 4; c < HEAD; c++) {
-              const diff = head[h + c] - yq[c];
-              bound += diff * diff;
-            }
+            const t4 = head[h + 4] - y4;
+            const t5 = head[h + 5] - y5;
+            const t6 = head[h + 6] - y6;
+            const t7 = head[h + 7] - y7;
+            bound += t4 * t4 + t5 * t5 + t6 * t6 + t7 * t7;
             if (bound > threshold) continue;
-            // The exact squared distance, summed in column order (what a brute-force search computes).
+            const t8 = head[h + 8] - y8;
+            const t9 = head[h + 9] - y9;
+            const t10 = head[h + 10] - y10;
+            const t11 = head[h + 11] - y11;
+            bound += t8 * t8 + t9 * t9 + t10 * t10 + t11 * t11;
+            if (bound > threshold) continue;
+            // The exact squared distance, summed in column order (what a
+            // brute-force search computes), dropped once past the k-th best.
             const base = r * d;
             let dist = 0;
-            for (let j = 0; j < d; j++) {
-              const diff = train[base + j] - query[j];
-              dist += diff * diff;
-              if (dist > kth) break;
+            let j = 0;
+            for (; j + 4 <= d && dist <= kth; j += 4) {
+              const e0 = train[base + j] - query[j];
+              const e1 = train[base + j + 1] - query[j + 1];
+              const e2 = train[base + j + 2] - query[j + 2];
+              const e3 = train[base + j + 3] - query[j + 3];
+              dist += e0 * e0;
+              dist += e1 * e1;
+              dist += e2 * e2;
+              dist += e3 * e3;
+            }
+            for (; j < d && dist <= kth; j++) {
+              const e = train[base + j] - query[j];
+              dist += e * e;
             }
             const orig = rowIndex[r];
             if (dist > kth || (dist === kth && orig > bestRow[k - 1])) continue;
@@ -245,21 +276,41 @@ export class KNearestNeighbors implements Classifier {
   }
 }
 
-/** Leading principal coordinates kept per row for the lower bound. */
+/** Leading principal coordinates kept per row for the lower bound (the bound in `votes` is written out for 12). */
 const HEAD = 12;
 /** Rows scanned on one side before the scan reconsiders which side is nearer. */
 const CHUNK = 16;
 /** Rows per strip of the first principal coordinate (about). */
 const STRIP_ROWS = 192;
 
-/** out[offset + c] = axis c . v for the axes given (row-major, d each); the rest of HEAD stays 0. */
-function project(axes: Float64Array, v: Float64Array, d: number, out: Float64Array, offset: number): void {
-  const m = axes.length / d;
-  for (let c = 0; c < m; c++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += axes[c * d + j] * v[j];
-    out[offset + c] = s;
+/**
+ * Each row's HEAD principal coordinates (n x HEAD, row-major: coords[i * HEAD + c]
+ * is the sum over j, in order, of (X[i, j] - mean[j]) axes[j, c]) and its
+ * squared distance from the mean. The sums run in lib/compute/simd's float64
+ * column-sum kernel, a row at a time.
+ */
+function principalCoordinates(
+  X: FeatureMatrix, n: number, d: number, mean: Float64Array, axes: Float64Array,
+): { coords: Float64Array; norms2: Float64Array } {
+  const { kernels, buffer } = ownMemoryKernels(8 * (n * d + d * HEAD + HEAD));
+  const centred = new Float64Array(buffer, 0, n * d);
+  const axesK = new Float64Array(buffer, centred.byteLength, d * HEAD);
+  const row = new Float64Array(buffer, axesK.byteOffset + axesK.byteLength, HEAD);
+  axesK.set(axes);
+  const coords = new Float64Array(n * HEAD);
+  const norms2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let norm2 = 0;
+    for (let j = 0; j < d; j++) {
+      const c = X[i * d + j] - mean[j];
+      centred[i * d + j] = c;
+      norm2 += c * c;
+    }
+    norms2[i] = norm2;
+    kernels.weightedColumnSums(axesK.byteOffset, centred.byteOffset + 8 * i * d, d, HEAD, row.byteOffset);
+    coords.set(row, i * HEAD);
   }
+  return { coords, norms2 };
 }
 
 /** First index i (of values.length / stride) with values[i * stride] >= x; the values ascend. */
@@ -275,30 +326,38 @@ function lowerBound(values: Float64Array, x: number, stride = 1): number {
 }
 
 /**
- * Column means and the principal axes of the rows (eigenvectors of their
- * covariance, by decreasing eigenvalue), estimated from at most ~2000 evenly
- * spaced rows: the axes only steer the pruning; the search is exact with any
- * orthonormal basis.
+ * Column means and the leading m principal axes of the rows (eigenvectors of
+ * their covariance, by decreasing eigenvalue) as columns of a d x HEAD matrix
+ * (zero past column m), estimated from at most ~2000 evenly spaced rows: the
+ * axes only steer the pruning; the search is exact with any orthonormal basis.
+ * The covariance's sums run in lib/compute/simd's float64 Gram kernel (each
+ * sum over the rows in order, as a scalar loop would round it).
  */
 function principalAxes(X: FeatureMatrix, n: number, d: number, m: number): { mean: Float64Array; axes: Float64Array } {
   const stride = Math.max(1, Math.floor(n / 2000));
-  let used = 0;
+  const used = Math.ceil(n / stride);
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i += stride, used++) for (let j = 0; j < d; j++) mean[j] += X[i * d + j];
+  for (let i = 0; i < n; i += stride) for (let j = 0; j < d; j++) mean[j] += X[i * d + j];
   for (let j = 0; j < d; j++) mean[j] /= used;
+  // The centred rows (padded with zeros to kp columns), unit weights, the kernel's scratch space, the sums.
+  const kp = (d + 3) & ~3;
+  const { kernels, buffer } = ownMemoryKernels(8 * (2 * used * kp + used + kp * kp));
+  const centred = new Float64Array(buffer, 0, used * kp).fill(0);
+  const ones = new Float64Array(buffer, centred.byteLength, used).fill(1);
+  const scratch = ones.byteOffset + ones.byteLength;
+  const sums = new Float64Array(buffer, scratch + 8 * used * kp, kp * kp);
+  for (let i = 0, u = 0; i < n; i += stride, u++) for (let j = 0; j < d; j++) centred[u * kp + j] = X[i * d + j] - mean[j];
+  kernels.weightedGram(centred.byteOffset, ones.byteOffset, used, kp, scratch, sums.byteOffset);
   const cov = new Float64Array(d * d);
-  const c = new Float64Array(d);
-  for (let i = 0; i < n; i += stride) {
-    for (let j = 0; j < d; j++) c[j] = X[i * d + j] - mean[j];
-    for (let a = 0; a < d; a++) {
-      const ca = c[a];
-      for (let b = 0; b <= a; b++) cov[a * d + b] += ca * c[b];
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b <= a; b++) {
+      cov[a * d + b] = sums[a * kp + b];
+      cov[b * d + a] = sums[a * kp + b];
     }
   }
-  for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) cov[a * d + b] = cov[b * d + a];
   const { values, vectors } = symmetricEigen(cov, d);
   const order = Array.from({ length: d }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
-  const axes = new Float64Array(m * d);
-  for (let c = 0; c < m; c++) for (let j = 0; j < d; j++) axes[c * d + j] = vectors[j * d + order[c]];
+  const axes = new Float64Array(d * HEAD);
+  for (let c = 0; c < m; c++) for (let j = 0; j < d; j++) axes[j * HEAD + c] = vectors[j * d + order[c]];
   return { mean, axes };
 }
