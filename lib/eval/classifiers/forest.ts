@@ -345,6 +345,8 @@ class TreeBuilder {
   private readonly order: Int32Array;
   private readonly tmp: Int32Array;
   private readonly goLeft: Uint8Array;
+  /** Per row, its weight in the current tree if it is in class 1, else 0. */
+  private readonly ones: Int32Array;
   private readonly features: Int32Array;
   // Node arrays (capacity 2n - 1 nodes).
   private readonly nodeFeature: Int32Array;
@@ -371,6 +373,7 @@ class TreeBuilder {
     this.order = new Int32Array(n * d);
     this.tmp = new Int32Array(n);
     this.goLeft = new Uint8Array(n);
+    this.ones = new Int32Array(n);
     this.features = new Int32Array(d);
     const cap = 2 * n;
     this.nodeFeature = new Int32Array(cap);
@@ -386,7 +389,7 @@ class TreeBuilder {
   }
 
   grow(weights: Int32Array, rng: Random): { tree: Tree; importances: Float64Array } {
-    const { xc, sorted, y, n, d, order, tmp, goLeft, features } = this;
+    const { xc, sorted, y, n, d, order, tmp, goLeft, features, ones } = this;
     // In-bag rows in each feature's order.
     let m = 0;
     for (let i = 0; i < n; i++) if (weights[i] > 0) m++;
@@ -405,6 +408,7 @@ class TreeBuilder {
     let w0 = 0;
     let w1 = 0;
     for (let i = 0; i < n; i++) {
+      ones[i] = y[i] === 1 ? weights[i] : 0; // the class-1 weight: the split scan has no branch on the class
       if (y[i] === 1) w1 += weights[i];
       else w0 += weights[i];
     }
@@ -451,16 +455,16 @@ class TreeBuilder {
         const col = f * n;
         if (xc[col + order[base + e - 1]] <= xc[col + order[base + s]] + FEATURE_THRESHOLD) continue; // constant here
         visited++;
-        let l0 = 0;
+        let lw = 0;
         let l1 = 0;
         let v = xc[col + order[base + s]];
         for (let p = s; p < e - 1; p++) {
           const r = order[base + p];
-          if (y[r] === 1) l1 += weights[r];
-          else l0 += weights[r];
+          lw += weights[r];
+          l1 += ones[r];
           const vNext = xc[col + order[base + p + 1]];
           if (vNext > v + FEATURE_THRESHOLD) {
-            const lw = l0 + l1;
+            const l0 = lw - l1;
             const r0 = W0 - l0;
             const r1 = W1 - l1;
             const proxy = (l0 * l0 + l1 * l1) / lw + (r0 * r0 + r1 * r1) / (r0 + r1);
@@ -525,7 +529,7 @@ class TreeBuilder {
             li += l;
             ti += 1 - l;
           }
-          order.set(tmp.subarray(0, ti), li);
+          for (let t = 0; t < ti; t++) order[li + t] = tmp[t];
         }
       }
       // Depth first, left child first.
