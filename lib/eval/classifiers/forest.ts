@@ -49,8 +49,12 @@ import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix }
  * Speed: the rows are presorted once per feature per fit (shared by all
  * trees); each tree keeps, per feature, its in-bag rows in sorted order and
  * stably partitions these lists at every split (skipped when both children
- * are leaves), so a split search is one linear scan per candidate feature and
- * nothing is allocated per node. Trees grow on `threads` threads (worker
+ * are leaves) from one buffer into a second, in one branch-free pass, so a
+ * split search is one linear scan per candidate feature and nothing is
+ * allocated per node. Tried and not kept: partitioning a feature's lists only
+ * when a node searches it (a scatter from the newest ancestor it is sorted
+ * for): it moved half the rows in three passes, no faster. Trees grow on
+ * `threads` threads (worker
  * threads reading the presorted data from shared memory, each a contiguous
  * range of trees); the forest does not depend on the count.
  */
@@ -341,9 +345,12 @@ function resolveMaxFeatures(option: number | 'sqrt' | 'all', nCols: number): num
  * allocates only the final (trimmed) node arrays.
  */
 class TreeBuilder {
-  /** Per feature f, the in-bag rows of the current tree in value order, segment [f*m, (f+1)*m). */
-  private readonly order: Int32Array;
-  private readonly tmp: Int32Array;
+  /**
+   * Per feature f, the in-bag rows of the current tree in value order,
+   * segment [f*m, (f+1)*m), in two buffers: a split partitions its node's
+   * segments from the node's buffer into the other one (see `nodeBuffer`).
+   */
+  private readonly orders: [Int32Array, Int32Array];
   private readonly goLeft: Uint8Array;
   /** Per row, its weight in the current tree if it is in class 1, else 0. */
   private readonly ones: Int32Array;
@@ -357,6 +364,8 @@ class TreeBuilder {
   private readonly nodeStart: Int32Array;
   private readonly nodeEnd: Int32Array;
   private readonly nodeDepth: Int32Array;
+  /** Which of `orders` holds the node's rows. */
+  private readonly nodeBuffer: Uint8Array;
   private readonly nodeW0: Float64Array;
   private readonly nodeW1: Float64Array;
   private readonly stack: Int32Array;
@@ -370,8 +379,7 @@ class TreeBuilder {
     private readonly maxFeatures: number,
     private readonly maxDepth: number,
   ) {
-    this.order = new Int32Array(n * d);
-    this.tmp = new Int32Array(n);
+    this.orders = [new Int32Array(n * d), new Int32Array(n * d)];
     this.goLeft = new Uint8Array(n);
     this.ones = new Int32Array(n);
     this.features = new Int32Array(d);
@@ -383,13 +391,15 @@ class TreeBuilder {
     this.nodeStart = new Int32Array(cap);
     this.nodeEnd = new Int32Array(cap);
     this.nodeDepth = new Int32Array(cap);
+    this.nodeBuffer = new Uint8Array(cap);
     this.nodeW0 = new Float64Array(cap);
     this.nodeW1 = new Float64Array(cap);
     this.stack = new Int32Array(cap);
   }
 
   grow(weights: Int32Array, rng: Random): { tree: Tree; importances: Float64Array } {
-    const { xc, sorted, y, n, d, order, tmp, goLeft, features, ones } = this;
+    const { xc, sorted, y, n, d, orders, goLeft, features, ones } = this;
+    const order = orders[0];
     // In-bag rows in each feature's order.
     let m = 0;
     for (let i = 0; i < n; i++) if (weights[i] > 0) m++;
@@ -419,6 +429,7 @@ class TreeBuilder {
     this.nodeStart[0] = 0;
     this.nodeEnd[0] = m;
     this.nodeDepth[0] = 0;
+    this.nodeBuffer[0] = 0;
     this.nodeW0[0] = w0;
     this.nodeW1[0] = w1;
     let top = 0;
@@ -435,6 +446,7 @@ class TreeBuilder {
       this.nodeFeature[k] = -1;
       this.nodeLeft[k] = -1;
       if (e - s < 2 || W0 === 0 || W1 === 0 || this.nodeDepth[k] >= this.maxDepth) continue;
+      const order = orders[this.nodeBuffer[k]];
 
       // Search: features in random order until maxFeatures non-constant ones were scanned.
       let bestProxy = -Infinity;
@@ -511,26 +523,29 @@ class TreeBuilder {
       const leftGrows = mid - s >= 2 && bestL0 > 0 && bestL1 > 0 && depth < this.maxDepth;
       const rightGrows = e - mid >= 2 && r0 > 0 && r1 > 0 && depth < this.maxDepth;
       if (leftGrows || rightGrows) {
-        // Stable partition of every other feature's segment; the split feature's is already [left | right].
+        // Stable partition of every feature's segment into the other buffer: the
+        // left child's rows (a count known from the split) first, in order,
+        // then the right child's. (The split feature's is [left | right] already.)
         const splitBase = bestFeature * m;
         for (let p = s; p < mid; p++) goLeft[order[splitBase + p]] = 1;
         for (let p = mid; p < e; p++) goLeft[order[splitBase + p]] = 0;
+        const into = 1 - this.nodeBuffer[k];
+        const out = orders[into];
         for (let f = 0; f < d; f++) {
-          if (f === bestFeature) continue;
           const base = f * m;
           let li = base + s;
-          let ti = 0;
-          // Branch-free (the side is a coin flip to the CPU): write both places, advance one.
+          let ri = base + mid;
+          // Branch-free (the side is a coin flip to the CPU).
           for (let p = base + s, end = base + e; p < end; p++) {
             const r = order[p];
             const l = goLeft[r];
-            order[li] = r; // li <= p: never ahead of the read
-            tmp[ti] = r;
+            out[(li & -l) | (ri & (l - 1))] = r; // li if l, else ri
             li += l;
-            ti += 1 - l;
+            ri += 1 - l;
           }
-          for (let t = 0; t < ti; t++) order[li + t] = tmp[t];
         }
+        this.nodeBuffer[left] = into;
+        this.nodeBuffer[right] = into;
       }
       // Depth first, left child first.
       this.stack[top++] = right;
