@@ -108,6 +108,39 @@ describe('float64 kernels on their own memory (logistic regression)', () => {
     }
   });
 
+  it('headBoundsBelow keeps exactly the rows whose 12-coordinate squared distance is within the threshold, in row order', () => {
+    const n = 500;
+    const { kernels, buffer } = ownMemoryKernels(8 * (n * 12 + 12 + n + 2) + 4 * (n + 2));
+    const head = new Float64Array(buffer, 0, n * 12);
+    const q = new Float64Array(buffer, head.byteLength, 12);
+    const bound = new Float64Array(buffer, q.byteOffset + q.byteLength, n + 2);
+    const row = new Int32Array(buffer, bound.byteOffset + bound.byteLength, n + 2);
+    const rng = new Random(12);
+    for (let i = 0; i < head.length; i++) head[i] = rng.normal(0, 1) * 10 ** rng.int(-2, 3);
+    for (let c = 0; c < 12; c++) q[c] = rng.normal(0, 10);
+    const exact = (r: number) => {
+      let b = 0;
+      for (let c = 0; c < 12; c++) b += (head[r * 12 + c] - q[c]) ** 2;
+      return b;
+    };
+    for (const [first, end] of [[0, n], [17, 18], [40, 40], [123, 389]]) {
+      const all = Array.from({ length: end - first }, (_, i) => exact(first + i)).sort((a, b) => a - b);
+      // Thresholds away from every row's value (between two rows' values), so rounding cannot decide.
+      const between = all.length > 1 ? (all[all.length >> 1] + all[(all.length >> 1) - 1]) / 2 : 1;
+      for (const threshold of [0, between, Infinity]) {
+        bound.fill(NaN);
+        row.fill(-7);
+        const count = kernels.headBoundsBelow(head.byteOffset, q.byteOffset, first, end, threshold, row.byteOffset, bound.byteOffset);
+        const want = Array.from({ length: end - first }, (_, i) => first + i).filter((r) => exact(r) <= threshold);
+        expect(Array.from(row.subarray(0, count)), `[${first}, ${end}) threshold ${threshold}`).toEqual(want);
+        for (let i = 0; i < count; i++) expect(Math.abs(bound[i] - exact(row[i]))).toBeLessThanOrEqual(1e-14 * exact(row[i]));
+        // Nothing written past the rows it was given.
+        expect(row[end - first]).toBe(-7);
+        expect(Number.isNaN(bound[end - first])).toBe(true);
+      }
+    }
+  });
+
   it('need no TF.js backend: the same module on a memory of its own, on the cpu backend too', async () => {
     await selectBackend({ backend: 'cpu', log: null });
     try {

@@ -134,4 +134,18 @@ describe('KNearestNeighbors', () => {
     const got = new KNearestNeighbors({ k: 7 }).fit(x, n, 2, y).predictProba(queries, nq);
     for (let q = 0; q < nq; q++) expect(got[q], `query ${q}`).toBe(bruteForceProba(x, n, 2, y, queries, q, 7));
   });
+
+  it('is exact with k larger than a strip and k = every row (the first k-th best spans strips)', () => {
+    const rng = new Random(6);
+    const n = 600; // three strips of 200 rows
+    const d = 7;
+    const x = Float64Array.from({ length: n * d }, () => rng.normal(0, 1));
+    const y = Uint8Array.from({ length: n }, () => rng.int(0, 2));
+    const nq = 40;
+    const queries = Float64Array.from({ length: nq * d }, () => rng.normal(0, 1.5));
+    for (const k of [250, n]) {
+      const got = new KNearestNeighbors({ k }).fit(x, n, d, y).predictProba(queries, nq);
+      for (let q = 0; q < nq; q++) expect(got[q], `k ${k} query ${q}`).toBe(bruteForceProba(x, n, d, y, queries, q, k));
+    }
+  });
 });

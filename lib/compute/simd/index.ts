@@ -34,6 +34,12 @@ export interface SimdKernels {
   weightedGram(x: number, s: number, n: number, kp: number, w: number, out: number): void;
   /** Float64: out[a] = sum over i in order of r[i] x[i, a]; x is n x kp row-major, kp a multiple of 4 (byte offsets). */
   weightedColumnSums(x: number, r: number, n: number, kp: number, out: number): void;
+  /**
+   * Float64: for rows r in [first, end) of a table of 12 values a row, b = sum over c of
+   * (head[r, c] - q[c])^2; the rows with b <= threshold go to outRow (int32) and their b to
+   * outBound, in order; returns their count (byte offsets, row numbers).
+   */
+  headBoundsBelow(head: number, q: number, first: number, end: number, threshold: number, outRow: number, outBound: number): number;
 }
 
 interface WasmBackendLike {

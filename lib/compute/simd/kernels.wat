@@ -1,7 +1,7 @@
 ;; SIMD kernels that work in place on TF.js's wasm heap (lib/compute/simd/index.ts
 ;; instantiates this module with the wasm backend's own memory), for the
 ;; element-wise work of a training step that TF.js would do in a dozen passes;
-;; and, at the end, two float64 kernels for logistic regression, which runs
+;; and, at the end, float64 kernels for logistic regression and kNN, which run
 ;; them on a memory of their own (ownMemoryKernels).
 ;;
 ;; Build: npm run build:wasm (wabt) writes kernels.wasm, which is committed;
@@ -552,4 +552,50 @@
         (v128.store offset=16 align=8 (i32.add (local.get $out) (local.get $j)) (local.get $g1))
         (local.set $j (i32.add (local.get $j) (local.get $width)))
         (br $jLoop))))
+
+  ;; For kNN's pruned search (lib/eval/classifiers/knn.ts), float64: the
+  ;; squared distance over 12 principal coordinates from a query to each row
+  ;; in [first, end) of a table with 12 values a row,
+  ;;   b = sum over c of (head[r, c] - q[c])^2
+  ;; (summed in pairs of coordinates, then the two lanes: a lower bound's
+  ;; rounding, not a brute force's), keeping the rows with b <= threshold:
+  ;; their row numbers go to outRow (int32) and their b to outBound, in row
+  ;; order. Returns how many were kept.
+  (func (export "headBoundsBelow")
+    (param $head i32) (param $q i32) (param $first i32) (param $end i32) (param $threshold f64)
+    (param $outRow i32) (param $outBound i32) (result i32)
+    (local $r i32) (local $p i32) (local $count i32) (local $b f64) (local $acc v128) (local $d v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $q4 v128) (local $q5 v128)
+    (local.set $q0 (v128.load align=8 (local.get $q)))
+    (local.set $q1 (v128.load offset=16 align=8 (local.get $q)))
+    (local.set $q2 (v128.load offset=32 align=8 (local.get $q)))
+    (local.set $q3 (v128.load offset=48 align=8 (local.get $q)))
+    (local.set $q4 (v128.load offset=64 align=8 (local.get $q)))
+    (local.set $q5 (v128.load offset=80 align=8 (local.get $q)))
+    (local.set $r (local.get $first))
+    (local.set $p (i32.add (local.get $head) (i32.mul (local.get $first) (i32.const 96))))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_s (local.get $r) (local.get $end)))
+        (local.set $d (f64x2.sub (v128.load align=8 (local.get $p)) (local.get $q0)))
+        (local.set $acc (f64x2.mul (local.get $d) (local.get $d)))
+        (local.set $d (f64x2.sub (v128.load offset=16 align=8 (local.get $p)) (local.get $q1)))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (v128.load offset=32 align=8 (local.get $p)) (local.get $q2)))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (v128.load offset=48 align=8 (local.get $p)) (local.get $q3)))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (v128.load offset=64 align=8 (local.get $p)) (local.get $q4)))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $d (f64x2.sub (v128.load offset=80 align=8 (local.get $p)) (local.get $q5)))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $d) (local.get $d))))
+        (local.set $b (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+        ;; Branch-free: always write at count, advance count when kept.
+        (i32.store (i32.add (local.get $outRow) (i32.shl (local.get $count) (i32.const 2))) (local.get $r))
+        (f64.store (i32.add (local.get $outBound) (i32.shl (local.get $count) (i32.const 3))) (local.get $b))
+        (local.set $count (i32.add (local.get $count) (f64.le (local.get $b) (local.get $threshold))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (local.set $p (i32.add (local.get $p) (i32.const 96)))
+        (br $rows)))
+    (local.get $count))
 )

@@ -20,13 +20,18 @@ import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix }
  *   a lower bound of their squared distance; on the leading axes it is most
  *   of it. Rows are stored in strips of about 192 by the first coordinate,
  *   sorted by the second within a strip.
- * - A query visits strips in order of their gap from it along the first
- *   axis and, in a strip, rows outward from its place along the second, and
- *   stops where the gaps alone exceed the current k-th best. A visited row
- *   whose 12-coordinate bound exceeds the k-th best is skipped; otherwise its
- *   exact squared distance is summed over the features in column order (as
- *   a brute-force search computes it; it stops early once past the k-th
- *   best), and the k smallest (distance, row) pairs win.
+ * - A query first takes the exact distances of the k stored rows around its
+ *   place (its strip, its second coordinate) as a first k-th best. It then
+ *   visits strips in order of their gap from it along the first axis, while
+ *   that gap is within the k-th best; in a strip, the rows whose gap along
+ *   the second coordinate is within what is left of it (a range found by
+ *   binary search). Those rows' 12-coordinate bounds are computed in
+ *   lib/compute/simd's float64 kernel `headBoundsBelow`, which keeps the
+ *   rows within the k-th best; each kept row still within the (since
+ *   lowered) k-th best gets its exact squared distance, summed over the
+ *   features in column order (as a brute-force search computes it; it stops
+ *   early once past the k-th best), and the k smallest (distance, row) pairs
+ *   win.
  * - The bounds carry the rotation's rounding, so they are held to the k-th
  *   best plus a slack: 1e-9 of a bound on any squared distance ((training
  *   radius + the query's distance from the mean)^2), about seven orders of
@@ -43,12 +48,13 @@ import { checkFitInput, checkPredictInput, type Classifier, type FeatureMatrix }
  * with median splits most of its levels cut the first coordinate again, and
  * a box bound is weaker than each row's own gap. The strips add the second
  * coordinate's gap, which about halves the rows visited on SPRINT-shaped data.
- * On the bench's 6000 x 36 -> 3000 data a query visits ~1170 rows (20%),
- * bounds ~700 on 12 coordinates and sums ~120 exact distances; tried and not
- * kept (no gain): the predecessor query's neighbours as a first k-th best,
- * a residual-norm term in the bound, float32 coordinates. `fit`'s sums (the
- * covariance, the rotation) run in the float64 SIMD kernels and its sorts
- * are radix sorts (13 ms -> 6 ms).
+ * On the bench's 6000 x 36 -> 3000 data a query bounds ~1200 rows (20%) and
+ * sums ~120 exact distances; predict took 87 ms with the bounds in scalar
+ * code, 50 ms in the kernel. Tried and not kept (no gain): the predecessor
+ * query's neighbours as a first k-th best, a residual-norm term in the
+ * bound, float32 coordinates. `fit`'s sums (the covariance, the rotation)
+ * run in the float64 SIMD kernels and its sorts are radix sorts (13 ms ->
+ * 6 ms).
  */
 export interface KNearestNeighborsOptions {
   /** Number of neighbours (default 5). */
@@ -139,41 +145,50 @@ export class KNearestNeighbors implements Classifier {
     checkPredictInput('KNearestNeighbors.predict', X, nRows, this.nCols);
     const { train, head, rowIndex, labels, k, mean, axes, stripStart, stripMin, stripMax } = this;
     const nStrips = stripMin.length;
+    const n = rowIndex.length;
     const d = this.nCols;
+    const { coords, norms2 } = principalCoordinates(X, nRows, d, mean, axes);
+    // The bounds run in lib/compute/simd's headBoundsBelow, on a copy of the
+    // coordinates in the kernels' memory, with the query's coordinates and
+    // the kept rows and bounds beside them.
+    let widest = 0;
+    for (let s = 0; s < nStrips; s++) widest = Math.max(widest, stripStart[s + 1] - stripStart[s]);
+    const { kernels, buffer } = ownMemoryKernels(8 * (n * HEAD + HEAD + widest) + 4 * widest);
+    const headK = new Float64Array(buffer, 0, n * HEAD);
+    const queryK = new Float64Array(buffer, headK.byteLength, HEAD);
+    const keptBound = new Float64Array(buffer, queryK.byteOffset + queryK.byteLength, widest);
+    const keptRow = new Int32Array(buffer, keptBound.byteOffset + keptBound.byteLength, widest);
+    headK.set(head);
     const bestDist = new Float64Array(k);
     const bestRow = new Int32Array(k); // original row index
     const bestLabel = new Uint8Array(k);
     const query = new Float64Array(d);
-    const { coords, norms2 } = principalCoordinates(X, nRows, d, mean, axes);
     const out = new Int32Array(nRows);
     for (let q = 0; q < nRows; q++) {
       for (let j = 0; j < d; j++) query[j] = X[q * d + j];
-      const yq = coords.subarray(q * HEAD, (q + 1) * HEAD);
+      for (let c = 0; c < HEAD; c++) queryK[c] = coords[q * HEAD + c];
+      const y0 = queryK[0];
+      const y1 = queryK[1];
       const reach = this.radius + Math.sqrt(norms2[q]);
       const slack = 1e-9 * reach * reach + 1e-300;
-      const y0 = yq[0];
-      const y1 = yq[1];
-      const y2 = yq[2];
-      const y3 = yq[3];
-      const y4 = yq[4];
-      const y5 = yq[5];
-      const y6 = yq[6];
-      const y7 = yq[7];
-      const y8 = yq[8];
-      const y9 = yq[9];
-      const y10 = yq[10];
-      const y11 = yq[11];
+      const home = Math.min(lowerBound(stripMax, y0), nStrips - 1); // the strip that holds y0, or the nearest
+
+      // A first k-th best: the exact distances of the k stored rows around the
+      // query's place in its strip (any k rows bound the k-th nearest distance).
+      const from = stripStart[home] + lowerBound(head.subarray(stripStart[home] * HEAD + 1, stripStart[home + 1] * HEAD), y1, HEAD);
+      const seedFirst = Math.max(0, Math.min(from - (k >> 1), n - k));
+      let seed = 0;
+      for (let r = seedFirst; r < seedFirst + k; r++) seed = Math.max(seed, distance(train, r * d, query, d, Infinity));
       bestDist.fill(Infinity);
       bestRow.fill(0x7fffffff);
-      let kth = Infinity; // the k-th smallest exact squared distance so far
-      let threshold = Infinity; // kth + slack: the bound the principal coordinates are held to
+      let kth = seed; // the k-th smallest exact squared distance so far (or the seed's)
+      let threshold = kth + slack; // what the principal coordinates' bounds are held to
 
-      // Strips in order of their distance from the query along the first
-      // coordinate; in each, rows outward from the query's place along the
-      // second, a chunk at a time on the nearer side, while the two gaps
-      // together are within the threshold.
-      let sHi = lowerBound(stripMax, y0); // the strip that holds y0, or the first one above it
-      let sLo = sHi - 1;
+      // Strips in order of their gap from the query along the first
+      // coordinate, while the gap is within the threshold; in each, the rows
+      // whose gap along the second coordinate is too (the rows sorted by it).
+      let sHi = home;
+      let sLo = home - 1;
       while (sLo >= 0 || sHi < nStrips) {
         const gapLo = sLo >= 0 ? Math.max(0, y0 - stripMax[sLo]) : Infinity;
         const gapHi = sHi < nStrips ? Math.max(0, stripMin[sHi] - y0) : Infinity;
@@ -182,76 +197,30 @@ export class KNearestNeighbors implements Classifier {
         const base1 = g1 * g1;
         if (base1 > threshold) break; // the strips further out on both sides are beyond the k-th distance
         const first = stripStart[strip];
-        const last = stripStart[strip + 1];
-        let hi = first + lowerBound(head.subarray(first * HEAD + 1, last * HEAD), y1, HEAD);
-        let lo = hi - 1;
-        while (lo >= first || hi < last) {
-          const gLo = lo >= first ? y1 - head[lo * HEAD + 1] : Infinity;
-          const gHi = hi < last ? head[hi * HEAD + 1] - y1 : Infinity;
-          const down = gLo <= gHi;
-          const gap = down ? gLo : gHi;
-          if (base1 + gap * gap > threshold) break;
-          const step = down ? -1 : 1;
-          const end = down ? Math.max(first - 1, lo - CHUNK) : Math.min(last, hi + CHUNK);
-          let r = down ? lo : hi;
-          for (; r !== end; r += step) {
-            const h = r * HEAD;
-            const t1 = head[h + 1] - y1;
-            if (base1 + t1 * t1 > threshold) break; // this side of the strip is done
-            // Lower bound: the distance over the leading principal coordinates.
-            const t0 = head[h] - y0;
-            const t2 = head[h + 2] - y2;
-            const t3 = head[h + 3] - y3;
-            let bound = t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
-            if (bound > threshold) continue;
-            const t4 = head[h + 4] - y4;
-            const t5 = head[h + 5] - y5;
-            const t6 = head[h + 6] - y6;
-            const t7 = head[h + 7] - y7;
-            bound += t4 * t4 + t5 * t5 + t6 * t6 + t7 * t7;
-            if (bound > threshold) continue;
-            const t8 = head[h + 8] - y8;
-            const t9 = head[h + 9] - y9;
-            const t10 = head[h + 10] - y10;
-            const t11 = head[h + 11] - y11;
-            bound += t8 * t8 + t9 * t9 + t10 * t10 + t11 * t11;
-            if (bound > threshold) continue;
-            // The exact squared distance, summed in column order (what a
-            // brute-force search computes), dropped once past the k-th best.
-            const base = r * d;
-            let dist = 0;
-            let j = 0;
-            for (; j + 4 <= d && dist <= kth; j += 4) {
-              const e0 = train[base + j] - query[j];
-              const e1 = train[base + j + 1] - query[j + 1];
-              const e2 = train[base + j + 2] - query[j + 2];
-              const e3 = train[base + j + 3] - query[j + 3];
-              dist += e0 * e0;
-              dist += e1 * e1;
-              dist += e2 * e2;
-              dist += e3 * e3;
-            }
-            for (; j < d && dist <= kth; j++) {
-              const e = train[base + j] - query[j];
-              dist += e * e;
-            }
-            const orig = rowIndex[r];
-            if (dist > kth || (dist === kth && orig > bestRow[k - 1])) continue;
-            let p = k - 1;
-            while (p > 0 && (bestDist[p - 1] > dist || (bestDist[p - 1] === dist && bestRow[p - 1] > orig))) {
-              bestDist[p] = bestDist[p - 1];
-              bestRow[p] = bestRow[p - 1];
-              bestLabel[p] = bestLabel[p - 1];
-              p--;
-            }
-            bestDist[p] = dist;
-            bestRow[p] = orig;
-            bestLabel[p] = labels[r];
-            kth = bestDist[k - 1];
-            threshold = kth + slack;
+        const half = Math.sqrt(threshold - base1);
+        const column = head.subarray(first * HEAD + 1, stripStart[strip + 1] * HEAD);
+        const lo = first + lowerBound(column, y1 - half, HEAD);
+        const hi = first + upperBound(column, y1 + half, HEAD);
+        // The rows whose 12-coordinate bound is within the threshold, in row order.
+        const kept = kernels.headBoundsBelow(headK.byteOffset, queryK.byteOffset, lo, hi, threshold, keptRow.byteOffset, keptBound.byteOffset);
+        for (let i = 0; i < kept; i++) {
+          if (keptBound[i] > threshold) continue; // the threshold fell since
+          const r = keptRow[i];
+          const dist = distance(train, r * d, query, d, kth);
+          const orig = rowIndex[r];
+          if (dist > kth || (dist === kth && orig > bestRow[k - 1])) continue;
+          let p = k - 1;
+          while (p > 0 && (bestDist[p - 1] > dist || (bestDist[p - 1] === dist && bestRow[p - 1] > orig))) {
+            bestDist[p] = bestDist[p - 1];
+            bestRow[p] = bestRow[p - 1];
+            bestLabel[p] = bestLabel[p - 1];
+            p--;
           }
-          if (down) lo = r === end ? end : first - 1;
-          else hi = r === end ? end : last;
+          bestDist[p] = dist;
+          bestRow[p] = orig;
+          bestLabel[p] = labels[r];
+          kth = Math.min(seed, bestDist[k - 1]);
+          threshold = kth + slack;
         }
       }
       let ones = 0;
@@ -276,10 +245,8 @@ export class KNearestNeighbors implements Classifier {
   }
 }
 
-/** Leading principal coordinates kept per row for the lower bound (the bound in `votes` is written out for 12). */
+/** Leading principal coordinates kept per row for the lower bound (headBoundsBelow is written for 12). */
 const HEAD = 12;
-/** Rows scanned on one side before the scan reconsiders which side is nearer. */
-const CHUNK = 16;
 /** Rows per strip of the first principal coordinate (about). */
 const STRIP_ROWS = 192;
 
@@ -311,6 +278,43 @@ function principalCoordinates(
     coords.set(row, i * HEAD);
   }
   return { coords, norms2 };
+}
+
+/**
+ * The squared distance of stored row `at` (offset into `train`) from the
+ * query, summed in column order (what a brute-force search computes); once
+ * past `limit` it stops (and returns a value past it).
+ */
+function distance(train: Float64Array, at: number, query: Float64Array, d: number, limit: number): number {
+  let dist = 0;
+  let j = 0;
+  for (; j + 4 <= d && dist <= limit; j += 4) {
+    const e0 = train[at + j] - query[j];
+    const e1 = train[at + j + 1] - query[j + 1];
+    const e2 = train[at + j + 2] - query[j + 2];
+    const e3 = train[at + j + 3] - query[j + 3];
+    dist += e0 * e0;
+    dist += e1 * e1;
+    dist += e2 * e2;
+    dist += e3 * e3;
+  }
+  for (; j < d && dist <= limit; j++) {
+    const e = train[at + j] - query[j];
+    dist += e * e;
+  }
+  return dist;
+}
+
+/** First index i (of values.length / stride) with values[i * stride] > x; the values ascend. */
+function upperBound(values: Float64Array, x: number, stride = 1): number {
+  let lo = 0;
+  let hi = Math.ceil(values.length / stride);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid * stride] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** First index i (of values.length / stride) with values[i * stride] >= x; the values ascend. */
