@@ -5,7 +5,7 @@
  * in or out. Used on the wasm backend by lib/compute/fused.ts (Adam, row sums)
  * and lib/compute/backend.ts (products with up to 64 rows, small convolutions).
  * {@link ownMemoryKernels} runs the same module on a memory of its own, for
- * work outside TF.js (logistic regression's float64 Hessian), on any backend.
+ * work outside TF.js (logistic regression's float64 Hessian, kNN's bounds), on any backend.
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
