@@ -237,13 +237,33 @@ export interface ChunkJob {
   arch: GanArchitecture;
   phase: 'd' | 'g';
   d: ParamArrays;
-  g: ParamArrays;
+  /**
+   * The generator's weights; null in a step's G phase, whose generator is
+   * the one this worker was given for the same step's D phase (Adam changes
+   * it only after the G phase): a worker keeps the last weights it was given,
+   * with their `gStep`.
+   */
+  g: ParamArrays | null;
+  /** The step the generator's weights are from (a number per chunked step of the process). */
+  gStep: number;
   dp: DpOptions;
   plain: boolean;
   loss: GLoss;
   /** The block's chunks, in order (null: an empty chunk). */
   dChunks: (DChunk | null)[];
   gChunks: (GChunk | null)[];
+}
+
+/**
+ * The generator a worker runs a job with: the job's weights (loaded by
+ * `load`), or, for a job without them, the ones the worker holds if they are
+ * from the job's step; anything else is an error (the pool then computes the
+ * block on the main thread, with the same numbers).
+ */
+export function jobGenerator<P>(job: Pick<ChunkJob, 'g' | 'gStep'>, held: { params: P; step: number } | null, load: (g: ParamArrays) => P): { params: P; step: number } {
+  if (job.g) return { params: load(job.g), step: job.gStep };
+  if (held?.step === job.gStep) return held;
+  throw new Error(`a G-phase job of step ${job.gStep} came without the generator's weights, and this worker holds ${held ? `those of step ${held.step}` : 'none'}`);
 }
 
 /** What a worker posts back: its block's sums as arrays, or that every chunk of its block was empty. */
@@ -281,6 +301,9 @@ function fromResult(r: ChunkResult, shapes: number[][]): ChunkSums | null {
   };
 }
 
+/** Chunked steps taken by this process (ChunkJob.gStep). */
+let chunkedSteps = 0;
+
 const pool = new WorkerPool<ChunkJob>(libFile('generators', 'acgan', 'workers', 'chunks.ts'), 'training on one thread', 'a training worker');
 
 /**
@@ -306,9 +329,9 @@ export async function stopTrainingWorkers(): Promise<void> {
  * Sums of one phase over its chunks: blocks of chunks to `threads` threads
  * (this one first), their sums added up the tree.
  */
-function phaseSums(ctx: StepContext, threads: number, phase: 'd' | 'g', chunks: (DChunk | GChunk | null)[], loss: GLoss): ChunkSums | null {
+function phaseSums(ctx: StepContext, threads: number, phase: 'd' | 'g', chunks: (DChunk | GChunk | null)[], loss: GLoss, step: number): ChunkSums | null {
   const per = chunks.length / threads;
-  const block = (t: number): Omit<ChunkJob, 'backend' | 'd' | 'g'> => {
+  const block = (t: number): Omit<ChunkJob, 'backend' | 'd' | 'g' | 'gStep'> => {
     const mine = chunks.slice(t * per, (t + 1) * per);
     return {
       phase,
@@ -321,7 +344,12 @@ function phaseSums(ctx: StepContext, threads: number, phase: 'd' | 'g', chunks: 
     };
   };
   if (threads === 1) return blockSums(block(0), ctx.d, ctx.g);
-  const weights = { d: paramArrays(ctx.d, 'training on worker threads'), g: paramArrays(ctx.g, 'training on worker threads') };
+  // The D phase sends both networks; the G phase only the discriminator (see ChunkJob.g).
+  const weights = {
+    d: paramArrays(ctx.d, 'training on worker threads'),
+    g: phase === 'd' ? paramArrays(ctx.g, 'training on worker threads') : null,
+    gStep: step,
+  };
   const jobs: ChunkJob[] = Array.from({ length: threads - 1 }, (_, i) => ({ ...block(i + 1), backend: tf.getBackend(), ...weights }));
   const here: { sums: ChunkSums | null } = { sums: null };
   // A worker's block comes back as arrays on its port; a block computed here instead (its worker failed) as tensors.
@@ -366,6 +394,7 @@ export function chunkedStep(ctx: StepContext, sr: Random): StepResult {
   const B = ctx.batchSize;
   const L = arch.latentSize;
   const threads = trainingThreads(tf.getBackend(), K, ctx.threads ?? threadCount());
+  const step = ++chunkedSteps;
   const noiseRng = sr.derive('noise');
   const noiseWorker = !ctx.plain && privatization(ctx.dp).noiseStd > 0 ? ctx.noiseWorker : undefined;
   noiseWorker?.request(noiseRng);
@@ -399,7 +428,7 @@ export function chunkedStep(ctx: StepContext, sr: Random): StepResult {
     }
     return { nReal: re - rb, xReal, armsReal, z: zD.slice(fb * L, fe * L), armsFake: armsD.slice(fb, fe), masks: maskRows(arch, masksD, [[rb, re], [nReal + fb, nReal + fe]]) };
   });
-  const dSums = phaseSums(ctx, threads, 'd', dChunks, loss) as ChunkSums; // not null: B >= 1 generated rows
+  const dSums = phaseSums(ctx, threads, 'd', dChunks, loss, step) as ChunkSums; // not null: B >= 1 generated rows
   const sums = new Map<string, tf.Tensor>();
   [...ctx.d.keys()].forEach((name, i) => sums.set(name, dSums.sums[i]));
   const noise = ctx.plain ? { noiseStd: 0, gradScale: 1 / (2 * ctx.dp.expectedBatchSize) } : privatization(ctx.dp);
@@ -423,7 +452,7 @@ export function chunkedStep(ctx: StepContext, sr: Random): StepResult {
     arms.set(armsG.subarray(B + b, B + e), e - b);
     return { pairs: e - b, z, arms, masks: maskRows(arch, masksG, [[b, e], [B + b, B + e]]) };
   });
-  const gSums = phaseSums(ctx, threads, 'g', gChunks, loss) as ChunkSums; // not null: B >= 1 pairs
+  const gSums = phaseSums(ctx, threads, 'g', gChunks, loss, step) as ChunkSums; // not null: B >= 1 pairs
   const gGrads = new Map<string, tf.Tensor>();
   [...ctx.g.keys()].forEach((name, i) => gGrads.set(name, gSums.sums[i]));
   adamG.apply(ctx.g, gGrads);

@@ -20,9 +20,11 @@ import {
   chunkBounds,
   dChunkSums,
   gChunkGrads,
+  jobGenerator,
   maskRows,
   stopTrainingWorkers,
   threadsForChunks,
+  trainingThreads,
   trainingWorkerJobs,
   treeSum,
 } from '../../../lib/generators/acgan/parallel';
@@ -191,8 +193,24 @@ describe('a chunked step', () => {
         many.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(one[i].buffer)), `threads ${threads}, tensor ${i}`).toBe(true));
       }
       expect(trainingWorkerJobs()).toBeGreaterThan(jobs); // the workers did take blocks
+      expect(trainingThreads('wasm', 4, 4)).toBe(4); // and none of them failed (no fallback to this thread)
     }
   }, 120_000);
+
+  it('a G-phase job without weights runs with the generator its worker got for the same step, and only with that one', () => {
+    const loaded: string[] = [];
+    const load = (g: [string, number[], Float32Array][]) => {
+      loaded.push(g[0][0]);
+      return g[0][0];
+    };
+    const gArrays: [string, number[], Float32Array][] = [['w', [1], new Float32Array([1])]];
+    const held = jobGenerator({ g: gArrays, gStep: 7 }, null, load); // a D-phase job: its own weights
+    expect(held).toEqual({ params: 'w', step: 7 });
+    expect(jobGenerator({ g: null, gStep: 7 }, held, load)).toBe(held); // the G phase of step 7
+    expect(loaded).toEqual(['w']);
+    expect(() => jobGenerator({ g: null, gStep: 8 }, held, load)).toThrow(/G-phase job of step 8 came without the generator's weights, and this worker holds those of step 7/);
+    expect(() => jobGenerator({ g: null, gStep: 1 }, null, load)).toThrow(/holds none/);
+  });
 
   it('privatizes the summed gradient once: noise sigma C and scale 1/(2B) from the DP options, with the step\'s noise stream', () => {
     const { ctx, dispose } = stepContext(TINY_ARCHITECTURE, 8, { dp: { clipNorm: 0.5, noiseMultiplier: 0.8, expectedBatchSize: 8 }, plain: false, chunks: 4, threads: 2 });

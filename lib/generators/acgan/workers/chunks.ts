@@ -8,12 +8,14 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { selectBackend } from '../../../compute/backend';
 import { serveJobs } from '../../../compute/workers/channel';
 import type { Params } from '../models';
-import { type ChunkJob, blockSums, readSums } from '../parallel';
+import { type ChunkJob, blockSums, jobGenerator, readSums } from '../parallel';
 
 const port = workerData.port as MessagePort;
 let backend = '';
 /** The networks' variables, kept between jobs and given each job's values. */
 const variables = new Map<string, tf.Variable>();
+/** The generator last given, and the step its weights are from. */
+let generator: { params: Params; step: number } | null = null;
 
 function params(prefix: string, weights: ChunkJob['d']): Params {
   const p: Params = new Map();
@@ -40,8 +42,10 @@ serveJobs<ChunkJob>(async (job) => {
     backend = job.backend;
     for (const v of variables.values()) v.dispose();
     variables.clear();
+    generator = null;
   }
-  const result = readSums(blockSums(job, params('d', job.d), params('g', job.g)));
+  generator = jobGenerator(job, generator, (g) => params('g', g));
+  const result = readSums(blockSums(job, params('d', job.d), generator.params));
   const buffers = 'empty' in result ? [] : [...result.sums.map((a) => a.buffer), result.norms.buffer];
   port.postMessage(result, buffers as ArrayBuffer[]);
 });
