@@ -19,6 +19,11 @@
  *   time(1 thread) (below 1: the extra cores help). Each thread computes a
  *   block of the batch's chunks (lib/generators/acgan/parallel.ts); at most
  *   `chunks` threads help.
+ * - `machine: N one-thread epochs at once ...`: the same 1-thread epoch in N
+ *   separate processes at the same time (N = the threads of the row above),
+ *   their mean time / one alone: what the cores give fully independent work
+ *   (1.0: N real cores; on a shared 2-vCPU machine ~1.15-1.45). N threads
+ *   cannot beat N / ratio; the row's name says it.
  * - `training step ... GFLOP/s`: the matrix products and convolutions the
  *   1-thread epoch executed (counted at the kernels, with their shapes; our
  *   fused upsampling convolution counts what it computes, not the unfused
@@ -32,7 +37,8 @@
  * them); only the time differs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -176,16 +182,31 @@ async function child(): Promise<void> {
   }
 }
 
-function runChild(threads: number | null): EpochResult {
+function childArgs(threads: number | null): { args: string[]; env: NodeJS.ProcessEnv } {
   const env = { ...process.env };
   if (threads === null) delete env.SPRINT_THREADS;
   else env.SPRINT_THREADS = String(threads);
-  const out = execFileSync(process.execPath, [require.resolve('tsx/cli'), __filename, '--child', '--patients', String(PATIENTS), '--chunks', String(CHUNKS)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
-  const line = out.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as EpochResult;
+  return { args: [require.resolve('tsx/cli'), __filename, '--child', '--patients', String(PATIENTS), '--chunks', String(CHUNKS)], env };
 }
 
-export function threadRows(one: EpochResult, all: EpochResult): BenchRow[] {
+function lastLine(out: string): EpochResult {
+  return JSON.parse(out.trim().split('\n').pop() ?? '') as EpochResult;
+}
+
+function runChild(threads: number | null): EpochResult {
+  const { args, env } = childArgs(threads);
+  return lastLine(execFileSync(process.execPath, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 }));
+}
+
+/** `count` one-thread epochs at once, in separate processes (what the machine's cores give independent work). */
+async function runTogether(count: number): Promise<EpochResult[]> {
+  const { args, env } = childArgs(1);
+  return Promise.all(
+    Array.from({ length: count }, async () => lastLine((await promisify(execFile)(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 16 << 20 })).stdout)),
+  );
+}
+
+export function threadRows(one: EpochResult, all: EpochResult, together: EpochResult[]): BenchRow[] {
   const stepMs = one.epochMs / one.steps;
   const gflops = one.flops / one.steps / (stepMs * 1e6);
   const rows: BenchRow[] = [
@@ -197,6 +218,16 @@ export function threadRows(one: EpochResult, all: EpochResult): BenchRow[] {
       backend: `${all.backend}, SPRINT_THREADS=${all.threads} / SPRINT_THREADS=1`,
     },
   ];
+  if (together.length > 1) {
+    const mean = together.reduce((sum, r) => sum + r.epochMs, 0) / together.length;
+    rows.push({
+      name: `machine: ${together.length} one-thread epochs at once in separate processes vs one alone (the cores' own scaling: ${all.threads} threads can be at most ${((together.length * one.epochMs) / mean).toFixed(2)}x faster than 1 here)`,
+      ours_ms: mean,
+      baseline_ms: one.epochMs,
+      ratio: mean / one.epochMs,
+      backend: `${one.backend}, SPRINT_THREADS=1 each`,
+    });
+  }
   if (one.peakGflops !== null) {
     const peakMs = one.flops / one.steps / (one.peakGflops * 1e6);
     rows.push({
@@ -216,14 +247,20 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(REPEAT) && REPEAT >= 1)) throw new RangeError(`--repeat must be a positive integer, got ${REPEAT}`);
   let one: EpochResult | null = null;
   let all: EpochResult | null = null;
+  let together: EpochResult[] = [];
+  const mean = (rs: EpochResult[]) => rs.reduce((sum, r) => sum + r.epochMs, 0) / rs.length;
   for (let r = 0; r < REPEAT; r++) {
     const a = runChild(1);
     const b = runChild(null);
     if (!one || a.epochMs < one.epochMs) one = a;
     if (!all || b.epochMs < all.epochMs) all = b;
+    if (b.threads > 1) {
+      const c = await runTogether(b.threads);
+      if (together.length === 0 || mean(c) < mean(together)) together = c;
+    }
   }
   if (!one || !all) throw new Error('no epoch was timed');
-  const rows = threadRows(one, all);
+  const rows = threadRows(one, all, together);
   if (json) for (const r of rows) console.log(JSON.stringify(r));
   else for (const r of rows) console.log(`${r.name}: ${r.ours_ms.toFixed(0)} ms vs ${r.baseline_ms?.toFixed(0)} ms, ratio ${r.ratio?.toFixed(2)} (${r.backend})`);
 }
