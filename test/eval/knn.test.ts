@@ -135,6 +135,22 @@ describe('KNearestNeighbors', () => {
     for (let q = 0; q < nq; q++) expect(got[q], `query ${q}`).toBe(bruteForceProba(x, n, 2, y, queries, q, 7));
   });
 
+  it('is exact when squared distances (or the covariance) overflow to Infinity (ties by row, as brute force ranks them)', () => {
+    // 1e200: every square overflows; 4e152 (2000 rows): the covariance's sums do (the axes are then
+    // whatever the eigensolver makes of them: any orthonormal basis is exact), the distances do not.
+    for (const scale of [1e200, 4e152]) {
+      const rng = new Random(7);
+      const n = 2000;
+      const d = 3;
+      const x = Float64Array.from({ length: n * d }, () => rng.normal(0, 1) * scale);
+      const y = Uint8Array.from({ length: n }, () => rng.int(0, 2));
+      const nq = 30;
+      const queries = Float64Array.from({ length: nq * d }, (_, i) => (i < 3 * d ? rng.normal(0, 1e-3) : rng.normal(0, 1) * scale));
+      const got = new KNearestNeighbors({ k: 5 }).fit(x, n, d, y).predictProba(queries, nq);
+      for (let q = 0; q < nq; q++) expect(got[q], `scale ${scale}, query ${q}`).toBe(bruteForceProba(x, n, d, y, queries, q, 5));
+    }
+  });
+
   it('is exact with k larger than a strip and k = every row (the first k-th best spans strips)', () => {
     const rng = new Random(6);
     const n = 600; // three strips of 200 rows

@@ -36,7 +36,7 @@ export interface SimdKernels {
   weightedColumnSums(x: number, r: number, n: number, kp: number, out: number): void;
   /**
    * Float64: for rows r in [first, end) of a table of 12 values a row, b = sum over c of
-   * (head[r, c] - q[c])^2; the rows with b <= threshold go to outRow (int32) and their b to
+   * (head[r, c] - q[c])^2; the rows with b not above threshold (NaN included) go to outRow (int32) and their b to
    * outBound, in order; returns their count (byte offsets, row numbers).
    */
   headBoundsBelow(head: number, q: number, first: number, end: number, threshold: number, outRow: number, outBound: number): number;

@@ -558,7 +558,8 @@
   ;; in [first, end) of a table with 12 values a row,
   ;;   b = sum over c of (head[r, c] - q[c])^2
   ;; (summed in pairs of coordinates, then the two lanes: a lower bound's
-  ;; rounding, not a brute force's), keeping the rows with b <= threshold:
+  ;; rounding, not a brute force's), keeping the rows with b not above threshold
+  ;; (a NaN from overflowing coordinates is kept: it bounds nothing):
   ;; their row numbers go to outRow (int32) and their b to outBound, in row
   ;; order. Returns how many were kept.
   (func (export "headBoundsBelow")
@@ -593,7 +594,7 @@
         ;; Branch-free: always write at count, advance count when kept.
         (i32.store (i32.add (local.get $outRow) (i32.shl (local.get $count) (i32.const 2))) (local.get $r))
         (f64.store (i32.add (local.get $outBound) (i32.shl (local.get $count) (i32.const 3))) (local.get $b))
-        (local.set $count (i32.add (local.get $count) (f64.le (local.get $b) (local.get $threshold))))
+        (local.set $count (i32.add (local.get $count) (i32.eqz (f64.gt (local.get $b) (local.get $threshold)))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (local.set $p (i32.add (local.get $p) (i32.const 96)))
         (br $rows)))

@@ -197,10 +197,16 @@ export class KNearestNeighbors implements Classifier {
         const base1 = g1 * g1;
         if (base1 > threshold) break; // the strips further out on both sides are beyond the k-th distance
         const first = stripStart[strip];
-        const half = Math.sqrt(threshold - base1);
-        const column = head.subarray(first * HEAD + 1, stripStart[strip + 1] * HEAD);
-        const lo = first + lowerBound(column, y1 - half, HEAD);
-        const hi = first + upperBound(column, y1 + half, HEAD);
+        const last = stripStart[strip + 1];
+        let lo = first;
+        let hi = last;
+        if (threshold < Infinity) {
+          // (With distances that overflow, every row: the coordinates may be too.)
+          const half = Math.sqrt(threshold - base1);
+          const column = head.subarray(first * HEAD + 1, last * HEAD);
+          lo = first + lowerBound(column, y1 - half, HEAD);
+          hi = first + upperBound(column, y1 + half, HEAD);
+        }
         // The rows whose 12-coordinate bound is within the threshold, in row order.
         const kept = kernels.headBoundsBelow(headK.byteOffset, queryK.byteOffset, lo, hi, threshold, keptRow.byteOffset, keptBound.byteOffset);
         for (let i = 0; i < kept; i++) {
