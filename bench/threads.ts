@@ -22,7 +22,7 @@
  * - `machine: N one-thread epochs at once ...`: the same 1-thread epoch in N
  *   separate processes at the same time (N = the threads of the row above),
  *   their mean time / one alone: what the cores give fully independent work
- *   (1.0: N real cores; on a shared 2-vCPU machine ~1.15-1.45). N threads
+ *   (1.0: N real cores; 1.03-1.45 seen on a shared 2-vCPU machine). N threads
  *   cannot beat N / ratio; the row's name says it.
  * - `training step ... GFLOP/s`: the matrix products and convolutions the
  *   1-thread epoch executed (counted at the kernels, with their shapes; our
