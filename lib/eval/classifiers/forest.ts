@@ -550,7 +550,7 @@ class TreeBuilder {
       if (leftGrows || rightGrows) {
         // Stable partition of every feature's segment into the other buffer: the
         // left child's rows (a count known from the split) first, in order,
-        // then the right child's. (The split feature's is [left | right] already.)
+        // then the right child's. (The split feature's is [left | right] already; the pass copies it too.)
         const splitBase = bestFeature * m;
         for (let p = s; p < mid; p++) goLeft[order[splitBase + p]] = 1;
         for (let p = mid; p < e; p++) goLeft[order[splitBase + p]] = 0;

@@ -684,12 +684,6 @@ export function discriminate(
 }
 
 /**
- * Per-example losses of a discriminator output, as Keras computes them
- * (binary cross-entropy on the real/fake head, sparse categorical
- * cross-entropy on the arm head), from logits for numerical stability.
- * `targets` [B] 1 = real, 0 = fake; `arms` int32 [B].
- */
-/**
  * Rows i and P + i of `x` [2P, ...] (generated from `z` [2P, L]) form pair i;
  * pair i's term (lib/generators/acgan/step.ts's diversity term) is min(cap, mean |x_i - x_P+i| / mean |z_i - z_P+i|). Returns the P terms.
  */
@@ -703,6 +697,12 @@ export function diversityPairTerms(x: tf.Tensor4D, z: tf.Tensor2D, cap: number):
   });
 }
 
+/**
+ * Per-example losses of a discriminator output, as Keras computes them
+ * (binary cross-entropy on the real/fake head, sparse categorical
+ * cross-entropy on the arm head), from logits for numerical stability.
+ * `targets` [B] 1 = real, 0 = fake; `arms` int32 [B].
+ */
 export function perExampleLosses(
   out: DOutput,
   targets: tf.Tensor1D,
