@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Random } from '../../../lib/random';
 import { selectBackend } from '../../../lib/compute/backend';
-import { TINY_ARCHITECTURE, type GanArchitecture, type Params, discriminate, dropoutMaskArrays, generate, makeDropoutMasks, perExampleLosses } from '../../../lib/generators/acgan/models';
+import { TINY_ARCHITECTURE, type GanArchitecture, type ParamArrays, type Params, discriminate, dropoutMaskArrays, generate, makeDropoutMasks, perExampleLosses } from '../../../lib/generators/acgan/models';
 import { poissonSample } from '../../../lib/generators/acgan/dpsgd';
 import { type StepContext, diversityTerm, ganStep } from '../../../lib/generators/acgan/step';
 import {
@@ -199,11 +199,11 @@ describe('a chunked step', () => {
 
   it('a G-phase job without weights runs with the generator its worker got for the same step, and only with that one', () => {
     const loaded: string[] = [];
-    const load = (g: [string, number[], Float32Array][]) => {
+    const load = (g: ParamArrays) => {
       loaded.push(g[0][0]);
       return g[0][0];
     };
-    const gArrays: [string, number[], Float32Array][] = [['w', [1], new Float32Array([1])]];
+    const gArrays: ParamArrays = [['w', [1], new Float32Array([1])]];
     const held = jobGenerator({ g: gArrays, gStep: 7 }, null, load); // a D-phase job: its own weights
     expect(held).toEqual({ params: 'w', step: 7 });
     expect(jobGenerator({ g: null, gStep: 7 }, held, load)).toBe(held); // the G phase of step 7
